@@ -1,0 +1,305 @@
+//! `appaudit rules check|list|show` and `appaudit policies list`.
+
+use super::{Context, EXIT_CLEAN, EXIT_ERROR, RuleArgs, output};
+use crate::rules::diagnostic::render_text;
+use crate::rules::{Loaded, RuleKind, RuleSet};
+use anyhow::Result;
+use clap::{Subcommand, ValueEnum};
+use comfy_table::{ContentArrangement, Table, presets};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum ListFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Validate rule files (with the embedded rules they may refer to) without scanning.
+    Check {
+        /// Rule files or folders to check.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Check PATH alone, without the embedded rules.
+        #[arg(long)]
+        no_default_rules: bool,
+        /// `table` renders diagnostics for people; `json` lists them for tools.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// List the loaded regimes and covered apps.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Show one covered app (identifiers, regimes, sources) or one regime.
+    Show {
+        /// An app rule id (e.g. `tiktok`) or a regime id (e.g. `us-far-52.204-27`).
+        id: String,
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PoliciesCommand {
+    /// List the policies and the regimes each selects.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+pub fn run_rules(cmd: RulesCommand, ctx: &Context) -> Result<i32> {
+    match cmd {
+        RulesCommand::Check {
+            paths,
+            no_default_rules,
+            format,
+        } => check(paths, no_default_rules, format, ctx),
+        RulesCommand::List { rules, format } => {
+            with_rules(&rules, ctx, |set| list(set, format))
+        }
+        RulesCommand::Show { id, rules, format } => {
+            with_rules(&rules, ctx, |set| show(set, &id, format))
+        }
+    }
+}
+
+pub fn run_policies(cmd: PoliciesCommand, ctx: &Context) -> Result<i32> {
+    match cmd {
+        PoliciesCommand::List { rules, format } => {
+            with_rules(&rules, ctx, |set| policies(set, format))
+        }
+    }
+}
+
+fn print_diagnostics(loaded: &Loaded, ctx: &Context) {
+    if !loaded.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            render_text(&loaded.diagnostics, &loaded.sources, ctx.color_err)
+        );
+    }
+}
+
+/// Loads rules, reports problems, and runs `f` when they loaded.
+fn with_rules(
+    args: &RuleArgs,
+    ctx: &Context,
+    f: impl FnOnce(&RuleSet) -> Result<i32>,
+) -> Result<i32> {
+    let loaded = crate::rules::load(&args.load_options());
+    print_diagnostics(&loaded, ctx);
+    match &loaded.rules {
+        Some(set) => f(set),
+        None => Ok(EXIT_ERROR),
+    }
+}
+
+fn check(
+    paths: Vec<PathBuf>,
+    no_default_rules: bool,
+    format: ListFormat,
+    ctx: &Context,
+) -> Result<i32> {
+    let loaded = crate::rules::load(&crate::rules::LoadOptions {
+        paths,
+        no_default_rules,
+    });
+    let code = if loaded.has_errors() {
+        EXIT_ERROR
+    } else {
+        EXIT_CLEAN
+    };
+    match format {
+        ListFormat::Json => output::emit(None, |out| {
+            serde_json::to_writer_pretty(&mut *out, &loaded.diagnostics)
+                .map_err(std::io::Error::other)?;
+            writeln!(out)
+        })?,
+        ListFormat::Table => {
+            print_diagnostics(&loaded, ctx);
+            let errors = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::rules::Severity::Error)
+                .count();
+            let warnings = loaded.diagnostics.len() - errors;
+            match &loaded.rules {
+                Some(set) => println!(
+                    "ok: {} regimes, {} covered apps, {} policies; {warnings} warning(s)",
+                    set.regimes.len(),
+                    set.apps.len(),
+                    set.policies.len()
+                ),
+                None => eprintln!("{errors} error(s), {warnings} warning(s)"),
+            }
+        }
+    }
+    Ok(code)
+}
+
+fn table(header: Vec<&str>) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header);
+    t
+}
+
+fn list(set: &RuleSet, format: ListFormat) -> Result<i32> {
+    if format == ListFormat::Json {
+        output::emit(None, |out| {
+            serde_json::to_writer_pretty(&mut *out, set).map_err(std::io::Error::other)?;
+            writeln!(out)
+        })?;
+        return Ok(EXIT_CLEAN);
+    }
+    let mut regimes = table(vec!["Regime", "Instrument", "Date", "Status", "Binds"]);
+    for r in &set.regimes {
+        regimes.add_row(vec![
+            r.id.clone(),
+            r.instrument.clone(),
+            r.date.clone(),
+            r.status.describe(),
+            r.binds.clone(),
+        ]);
+    }
+    let mut apps = table(vec!["App rule", "Name", "Kind", "Platforms", "Identifiers", "Regimes"]);
+    for a in &set.apps {
+        let mut platforms: Vec<&str> = a.identifiers.iter().map(|i| i.platform.as_str()).collect();
+        platforms.sort();
+        platforms.dedup();
+        apps.add_row(vec![
+            a.id.clone(),
+            a.name.clone(),
+            kind(a.kind).to_string(),
+            platforms.join(", "),
+            a.identifiers.len().to_string(),
+            a.regimes.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", "),
+        ]);
+    }
+    output::emit(None, |out| {
+        writeln!(out, "Regimes ({})\n{regimes}\n", set.regimes.len())?;
+        writeln!(out, "Covered apps ({})\n{apps}", set.apps.len())
+    })?;
+    Ok(EXIT_CLEAN)
+}
+
+fn kind(k: RuleKind) -> &'static str {
+    match k {
+        RuleKind::App => "app",
+        RuleKind::Vendor => "vendor",
+    }
+}
+
+fn show(set: &RuleSet, id: &str, format: ListFormat) -> Result<i32> {
+    if let Some(app) = set.app(id) {
+        if format == ListFormat::Json {
+            output::emit(None, |out| {
+                serde_json::to_writer_pretty(&mut *out, app).map_err(std::io::Error::other)?;
+                writeln!(out)
+            })?;
+            return Ok(EXIT_CLEAN);
+        }
+        let mut idents = table(vec!["Platform", "Field", "Match", "Value", "Confidence", "Note"]);
+        for i in &app.identifiers {
+            idents.add_row(vec![
+                i.platform.to_string(),
+                i.field.as_str().to_string(),
+                i.pattern.kind().to_string(),
+                i.pattern.text().to_string(),
+                i.confidence.as_str().to_string(),
+                i.note.clone().unwrap_or_default(),
+            ]);
+        }
+        output::emit(None, |out| {
+            writeln!(out, "{} ({}), {} rule", app.name, app.id, kind(app.kind))?;
+            if let Some(v) = &app.vendor {
+                writeln!(out, "vendor: {v}")?;
+            }
+            writeln!(out, "defined in: {}", app.origin)?;
+            writeln!(out, "{idents}")?;
+            writeln!(out, "Regimes:")?;
+            for r in &app.regimes {
+                let regime = set.regime(&r.id);
+                writeln!(
+                    out,
+                    "  {} [{}]: {}",
+                    r.id,
+                    regime.map(|x| x.status.describe()).unwrap_or_default(),
+                    regime.map(|x| x.title.as_str()).unwrap_or("")
+                )?;
+                for s in regime.map(|x| x.sources.as_slice()).unwrap_or(&[]) {
+                    writeln!(out, "      source: {}", s.url)?;
+                }
+            }
+            for f in &app.features {
+                writeln!(out, "Feature inside it: {} ({})", f.name, f.regimes.join(", "))?;
+            }
+            if let Some(n) = &app.notes {
+                writeln!(out, "Notes: {n}")?;
+            }
+            Ok(())
+        })?;
+        return Ok(EXIT_CLEAN);
+    }
+    if let Some(regime) = set.regime(id) {
+        if format == ListFormat::Json {
+            output::emit(None, |out| {
+                serde_json::to_writer_pretty(&mut *out, regime).map_err(std::io::Error::other)?;
+                writeln!(out)
+            })?;
+            return Ok(EXIT_CLEAN);
+        }
+        let covered: Vec<&str> = set
+            .apps
+            .iter()
+            .filter(|a| {
+                a.regimes.iter().any(|r| r.id == regime.id)
+                    || a.features.iter().any(|f| f.regimes.contains(&regime.id))
+            })
+            .map(|a| a.id.as_str())
+            .collect();
+        output::emit(None, |out| {
+            writeln!(out, "{} ({})", regime.title, regime.id)?;
+            writeln!(out, "instrument: {}", regime.instrument)?;
+            writeln!(out, "date: {}   issuer: {}", regime.date, regime.issuer)?;
+            writeln!(out, "status: {}", regime.status.describe())?;
+            writeln!(out, "binds: {}", regime.binds)?;
+            for s in &regime.sources {
+                writeln!(out, "source: {}", s.url)?;
+            }
+            writeln!(out, "covers: {}", covered.join(", "))
+        })?;
+        return Ok(EXIT_CLEAN);
+    }
+    eprintln!("appaudit: error: no app rule or regime with id `{id}` (see `appaudit rules list`)");
+    Ok(EXIT_ERROR)
+}
+
+fn policies(set: &RuleSet, format: ListFormat) -> Result<i32> {
+    if format == ListFormat::Json {
+        output::emit(None, |out| {
+            serde_json::to_writer_pretty(&mut *out, &set.policies)
+                .map_err(std::io::Error::other)?;
+            writeln!(out)
+        })?;
+        return Ok(EXIT_CLEAN);
+    }
+    let mut t = table(vec!["Policy", "Title", "Regimes"]);
+    for p in &set.policies {
+        t.add_row(vec![p.id.clone(), p.title.clone(), p.regimes.join("\n")]);
+    }
+    output::emit(None, |out| writeln!(out, "{t}"))?;
+    Ok(EXIT_CLEAN)
+}

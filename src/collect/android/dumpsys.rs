@@ -1,0 +1,549 @@
+//! `adb shell dumpsys package` output, alone or inside a whole `dumpsys`, an androidqf
+//! `dumpsys.txt` or a bugreport's dumpstate text.
+//!
+//! Only the `Packages:` and `Hidden system packages:` sections are read. Each package
+//! block starts at `  Package [name] (hash):`; its keys sit on lines indented by four,
+//! and per-user details on deeper lines under `User N:`.
+
+use super::{AppSet, Parsed};
+use crate::collect::text::{excerpt, lines};
+use crate::model::{App, Evidence, Platform, UserState};
+use std::ops::Range;
+
+/// The `Evidence::format` and `Device::format` of this source.
+pub const FORMAT: &str = "dumpsys-package";
+
+/// The line that ends a service's section in a whole dumpsys (78 dashes; bugreports print 79).
+/// The shorter `--------- 2.9s was the duration of dumpsys package` line does not end it.
+const DELIMITER: &str = "------------------------------------------------------------------------------";
+
+/// Parses the package sections of `text`; `None` when there is no `Package [...]` block.
+pub fn parse(text: &str, source: &str) -> Option<Parsed> {
+    let lines: Vec<&str> = lines(text).collect();
+    let mut parser = Parser::new(source);
+    for range in package_sections(&lines) {
+        parser.section(&lines, range);
+    }
+    parser.finish()
+}
+
+/// Whether `text` looks like a dumpsys holding the package service.
+pub fn sniff(text: &str) -> bool {
+    let (mut header, mut block) = (false, false);
+    for line in lines(text) {
+        if is_service_header(line) {
+            return true;
+        }
+        header |= line.trim_end() == "Packages:";
+        block |= package_header(line).is_some();
+        if header && block {
+            return true;
+        }
+    }
+    false
+}
+
+/// `DUMP OF SERVICE package:`, also with a priority word (`DUMP OF SERVICE HIGH package:`).
+fn is_service_header(line: &str) -> bool {
+    let Some(rest) = line.trim_end().strip_prefix("DUMP OF SERVICE ") else {
+        return false;
+    };
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    words.len() <= 2 && words.last() == Some(&"package:")
+}
+
+/// The line ranges of every `DUMP OF SERVICE package:` section, or the whole text.
+fn package_sections(lines: &[&str]) -> Vec<Range<usize>> {
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| is_service_header(lines[i]))
+        .collect();
+    if starts.is_empty() {
+        return vec![0..lines.len()];
+    }
+    starts
+        .into_iter()
+        .map(|start| {
+            let end = (start + 1..lines.len())
+                .find(|&j| lines[j].starts_with(DELIMITER))
+                .unwrap_or(lines.len());
+            start + 1..end
+        })
+        .collect()
+}
+
+/// The package name of a `  Package [name] (hash):` line.
+fn package_header(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("  Package [")?;
+    let (name, tail) = rest.split_once(']')?;
+    let hash = tail.trim_end().strip_prefix(" (")?.strip_suffix("):")?;
+    let is_hash = !hash.is_empty() && hash.chars().all(|c| c.is_ascii_hexdigit());
+    (!name.is_empty() && is_hash).then_some(name)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Other,
+    Packages,
+    Hidden,
+}
+
+/// One package block being read.
+struct Block {
+    app: App,
+    hidden: bool,
+    /// Saw `versionCode=` or a `User N:` line: the block is not cut short.
+    complete: bool,
+    /// Index in `app.users` of the `User N:` line that deeper lines belong to.
+    current_user: Option<usize>,
+    first_install_time: Option<String>,
+}
+
+struct Parser<'a> {
+    source: &'a str,
+    active: AppSet,
+    hidden: Vec<App>,
+    warnings: Vec<String>,
+    found: bool,
+}
+
+impl<'a> Parser<'a> {
+    fn new(source: &'a str) -> Self {
+        Parser {
+            source,
+            active: AppSet::default(),
+            hidden: Vec::new(),
+            warnings: Vec::new(),
+            found: false,
+        }
+    }
+
+    fn section(&mut self, lines: &[&str], range: Range<usize>) {
+        let at_end_of_text = range.end == lines.len();
+        let mut section = Section::Other;
+        let mut block: Option<Block> = None;
+        for index in range {
+            let line = lines[index];
+            if line.trim().is_empty() {
+                continue;
+            }
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            if indent == 0 {
+                self.close(block.take());
+                section = section_of(line);
+                continue;
+            }
+            if section == Section::Other {
+                continue;
+            }
+            if let Some(name) = package_header(line) {
+                self.close(block.take());
+                block = Some(self.open(name, index as u64 + 1, line, section));
+            } else if indent < 4 {
+                // Another two-space header (`  APEX session state:`): the block is over.
+                self.close(block.take());
+            } else if let Some(block) = block.as_mut() {
+                block.read(line.trim(), indent);
+            }
+        }
+        if let Some(open) = &block
+            && at_end_of_text
+            && !open.complete
+        {
+            self.warnings.push(format!(
+                "file ends inside the block of package {} (truncated?)",
+                open.app.id
+            ));
+        }
+        self.close(block);
+    }
+
+    fn open(&mut self, name: &str, number: u64, line: &str, section: Section) -> Block {
+        self.found = true;
+        let evidence = Evidence {
+            path: self.source.to_owned(),
+            line: Some(number),
+            format: FORMAT.to_owned(),
+            excerpt: Some(excerpt(line)),
+        };
+        Block {
+            app: App::new(Platform::Android, name, evidence),
+            hidden: section == Section::Hidden,
+            complete: false,
+            current_user: None,
+            first_install_time: None,
+        }
+    }
+
+    fn close(&mut self, block: Option<Block>) {
+        let Some(block) = block else { return };
+        let mut app = block.app;
+        // The install time of user 0 (the owner) is the app's; older dumps print one per package.
+        let user_time = |user: Option<u32>| {
+            app.users
+                .iter()
+                .filter(|u| user.is_none_or(|n| u.user == n))
+                .find_map(|u| u.first_install_time.clone())
+        };
+        app.first_install_time = user_time(Some(0))
+            .or(block.first_install_time)
+            .or_else(|| user_time(None));
+        app.settle_user_flags();
+        if block.hidden {
+            app.flags.hidden_system = true;
+            self.hidden.push(app);
+        } else {
+            self.active.insert(app);
+        }
+    }
+
+    fn finish(mut self) -> Option<Parsed> {
+        if !self.found {
+            return None;
+        }
+        // An updated system app is listed twice; the merge clears `hidden_system`.
+        for app in std::mem::take(&mut self.hidden) {
+            self.active.insert(app);
+        }
+        Some(Parsed {
+            apps: self.active.into_vec(),
+            warnings: self.warnings,
+        })
+    }
+}
+
+fn section_of(line: &str) -> Section {
+    match line.trim_end() {
+        "Packages:" => Section::Packages,
+        "Hidden system packages:" => Section::Hidden,
+        _ => Section::Other,
+    }
+}
+
+impl Block {
+    fn read(&mut self, line: &str, indent: usize) {
+        if indent > 4 {
+            self.read_user_detail(line);
+            return;
+        }
+        self.current_user = None;
+        if let Some(user) = parse_user_line(line) {
+            self.complete = true;
+            self.current_user = Some(self.app.users.len());
+            self.app.users.push(user);
+            return;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            return;
+        };
+        let first_token = || value.split_whitespace().next().map(str::to_owned);
+        let app = &mut self.app;
+        match key {
+            "userId" | "appId" => app.uid = value.trim().parse().ok(),
+            "codePath" => app.path = non_empty(value),
+            "versionCode" => {
+                self.complete = true;
+                app.build = first_token();
+            }
+            "versionName" => app.version = non_empty(value),
+            "firstInstallTime" => self.first_install_time = non_empty(value),
+            "lastUpdateTime" => app.last_update_time = non_empty(value),
+            "installerPackageName" => app.installer = non_empty(value).filter(|v| v != "null"),
+            "pkgFlags" | "flags" => {
+                app.flags.system |= value
+                    .trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace())
+                    .split_whitespace()
+                    .any(|flag| flag == "SYSTEM");
+            }
+            _ => {}
+        }
+    }
+
+    /// A line under `User N:` (Android 10+ prints the install time there).
+    fn read_user_detail(&mut self, line: &str) {
+        let Some(user) = self.current_user.and_then(|i| self.app.users.get_mut(i)) else {
+            return;
+        };
+        if let Some(time) = line.strip_prefix("firstInstallTime=") {
+            user.first_install_time = non_empty(time);
+        }
+    }
+}
+
+/// `User 10: ceDataInode=... installed=true hidden=false ... enabled=0 ...`.
+fn parse_user_line(line: &str) -> Option<UserState> {
+    let (number, rest) = line.strip_prefix("User ")?.split_once(':')?;
+    let mut state = UserState {
+        user: number.trim().parse().ok()?,
+        ..UserState::default()
+    };
+    for (key, value) in rest.split_whitespace().filter_map(|t| t.split_once('=')) {
+        match key {
+            "installed" => state.installed = value.parse().ok(),
+            // Android 4.4 called it `blocked`.
+            "hidden" | "blocked" => state.hidden = value.parse().ok(),
+            "enabled" => state.enabled = value.parse().ok(),
+            _ => {}
+        }
+    }
+    Some(state)
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::collect::text::read_text_file;
+    use crate::test_support::{own_fixture, shared_fixture};
+    use std::path::Path;
+
+    const MVT: &str = "android/third_party/mvt/tests/artifacts";
+
+    fn parse_file(path: &Path) -> Parsed {
+        let text = read_text_file(path).unwrap();
+        parse(&text, &path.display().to_string()).unwrap()
+    }
+
+    fn own(name: &str) -> Parsed {
+        parse_file(&own_fixture(&format!("android/{name}")))
+    }
+
+    fn app<'p>(parsed: &'p Parsed, id: &str) -> &'p App {
+        parsed.apps.iter().find(|a| a.id == id).unwrap()
+    }
+
+    fn ids(parsed: &Parsed) -> Vec<&str> {
+        parsed.apps.iter().map(|a| a.id.as_str()).collect()
+    }
+
+    #[test]
+    fn real_dumpsys_packages() {
+        let Some(path) = shared_fixture(&format!("{MVT}/android_data/dumpsys_packages.txt")) else {
+            return;
+        };
+        let p = parse_file(&path);
+        assert_eq!(
+            ids(&p),
+            [
+                "com.samsung.android.provider.filterprovider",
+                "com.sec.android.app.DataCreate"
+            ]
+        );
+        let filter = &p.apps[0];
+        assert_eq!(filter.build.as_deref(), Some("500700000"));
+        assert_eq!(filter.version.as_deref(), Some("5.0.07"));
+        assert_eq!(filter.uid, Some(1000));
+        assert_eq!(filter.path.as_deref(), Some("/system/app/FilterProvider"));
+        assert_eq!(
+            filter.first_install_time.as_deref(),
+            Some("2008-12-31 16:00:00")
+        );
+        assert_eq!(filter.evidence[0].line, Some(40));
+        assert_eq!(
+            filter.evidence[0].excerpt.as_deref(),
+            Some("Package [com.samsung.android.provider.filterprovider] (d64f8e0):")
+        );
+        let data_create = &p.apps[1];
+        assert_eq!(data_create.evidence[0].line, Some(76));
+        assert_eq!(data_create.build.as_deref(), Some("1"));
+        assert_eq!(data_create.uid, Some(10143));
+        for app in &p.apps {
+            assert!(app.flags.system);
+            assert_eq!(app.installer, None);
+            assert!(app.is_installed());
+            assert_eq!(app.users.len(), 1);
+            assert_eq!(app.users[0].enabled, Some(0));
+        }
+        assert!(p.warnings.is_empty());
+    }
+
+    #[test]
+    fn real_bugreport_dumpstate() {
+        let Some(path) = shared_fixture(&format!("{MVT}/android_data/bugreport/dumpstate.txt"))
+        else {
+            return;
+        };
+        let p = parse_file(&path);
+        assert_eq!(
+            ids(&p),
+            [
+                "com.samsung.android.provider.filterprovider",
+                "com.instagram.android"
+            ]
+        );
+        let insta = &p.apps[1];
+        assert_eq!(insta.installer.as_deref(), Some("com.android.vending"));
+        assert_eq!(insta.version.as_deref(), Some("241.1.0.18.114"));
+        assert_eq!(insta.build.as_deref(), Some("364105349"));
+        assert_eq!(insta.uid, Some(10164));
+        assert_eq!(
+            insta.last_update_time.as_deref(),
+            Some("2022-06-29 23:28:51")
+        );
+        assert!(!insta.flags.system);
+        assert_eq!(insta.users.len(), 1);
+        assert_eq!(insta.users[0].user, 0);
+        assert_eq!(insta.users[0].enabled, Some(4));
+        assert_eq!(insta.users[0].installed, Some(true));
+        // Disabled-until-used for its only user.
+        assert!(insta.flags.disabled);
+        assert!(insta.is_installed());
+        assert_eq!(insta.evidence[0].line, Some(179));
+        assert_eq!(p.apps[0].evidence[0].line, Some(143));
+        assert!(p.apps[0].flags.system);
+    }
+
+    #[test]
+    fn real_androidqf_dumpsys_with_nuls() {
+        let Some(path) = shared_fixture(&format!("{MVT}/androidqf/dumpsys.txt")) else {
+            return;
+        };
+        let p = parse_file(&path);
+        assert_eq!(
+            ids(&p),
+            [
+                "com.samsung.android.provider.filterprovider",
+                "com.sec.android.app.DataCreate"
+            ]
+        );
+        assert_eq!(p.apps[0].evidence[0].line, Some(91));
+        assert_eq!(p.apps[1].evidence[0].line, Some(121));
+        assert_eq!(p.apps[1].build.as_deref(), Some("1"));
+        // No `pkgFlags=` line in this block: `flags=[ SYSTEM ...]` says it.
+        assert!(p.apps[1].flags.system);
+        // `firstInstallTime` printed per package, no user lines.
+        assert!(p.apps[1].users.is_empty());
+        assert!(p.apps.iter().all(App::is_installed));
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn multi_user_and_data_only() {
+        let p = own("dumpsys_multiuser.txt");
+        let tiktok = app(&p, "com.zhiliaoapp.musically");
+        assert_eq!(tiktok.uid, Some(10245));
+        assert_eq!(tiktok.build.as_deref(), Some("2023405030"));
+        assert_eq!(tiktok.version.as_deref(), Some("34.5.3"));
+        assert_eq!(tiktok.installer.as_deref(), Some("com.android.vending"));
+        assert_eq!(tiktok.users.len(), 2);
+        assert_eq!(tiktok.users[0].installed, Some(true));
+        assert_eq!(tiktok.users[1].user, 10);
+        assert_eq!(tiktok.users[1].installed, Some(false));
+        assert_eq!(tiktok.installed_users().collect::<Vec<_>>(), [0]);
+        assert!(tiktok.is_installed());
+        assert!(!tiktok.flags.disabled);
+        // Android 10+: the install time sits under each user.
+        assert_eq!(
+            tiktok.users[0].first_install_time.as_deref(),
+            Some("2024-02-03 10:11:12")
+        );
+        assert_eq!(
+            tiktok.users[1].first_install_time.as_deref(),
+            Some("2024-05-06 07:08:09")
+        );
+        assert_eq!(
+            tiktok.first_install_time.as_deref(),
+            Some("2024-02-03 10:11:12")
+        );
+        assert_eq!(tiktok.evidence[0].line, Some(14));
+
+        let wechat = app(&p, "com.tencent.mm");
+        assert!(wechat.flags.data_only);
+        assert!(!wechat.is_installed());
+        // Installed only in the work profile: user 0 has no install time.
+        let alipay = app(&p, "com.eg.android.AlipayGphone");
+        assert_eq!(alipay.installed_users().collect::<Vec<_>>(), [10]);
+        assert_eq!(
+            alipay.first_install_time.as_deref(),
+            Some("2024-07-01 12:00:00")
+        );
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn hidden_system_packages() {
+        let p = own("dumpsys_multiuser.txt");
+        assert_eq!(
+            ids(&p),
+            [
+                "com.zhiliaoapp.musically",
+                "com.tencent.mm",
+                "com.eg.android.AlipayGphone",
+                "com.google.android.gm",
+                "com.samsung.android.app.notes",
+            ]
+        );
+        // Updated system app: active and hidden, merged.
+        let gmail = app(&p, "com.google.android.gm");
+        assert!(!gmail.flags.hidden_system);
+        assert!(gmail.flags.system);
+        assert_eq!(gmail.build.as_deref(), Some("64633744"));
+        let lines: Vec<_> = gmail.evidence.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [Some(80), Some(96)]);
+        // Only in Hidden system packages.
+        let notes = app(&p, "com.samsung.android.app.notes");
+        assert!(notes.flags.hidden_system);
+        assert_eq!(notes.evidence[0].line, Some(105));
+    }
+
+    #[test]
+    fn truncated_dump_keeps_what_was_read() {
+        let p = own("dumpsys_truncated.txt");
+        assert_eq!(ids(&p), ["com.whatsapp", "cn.wps.moffice_eng"]);
+        assert_eq!(
+            p.warnings,
+            ["file ends inside the block of package cn.wps.moffice_eng (truncated?)"]
+        );
+        assert_eq!(p.apps[1].uid, Some(10262));
+    }
+
+    #[test]
+    fn not_a_dumpsys_without_package_blocks() {
+        assert!(parse("Packages:\n  nothing here\n", "t").is_none());
+        assert!(parse("package:com.tencent.mm\n", "t").is_none());
+        // Package blocks outside a `Packages:` section do not count.
+        assert!(parse("Other:\n  Package [a.b] (1f):\n    userId=1\n", "t").is_none());
+    }
+
+    #[test]
+    fn short_duration_line_does_not_end_the_service_section() {
+        let text = "DUMP OF SERVICE package:\n\
+                    --------- 0.1s was the duration of dumpsys package\n\
+                    Packages:\n  Package [com.tencent.mm] (1a):\n    versionCode=1\n\
+                    -------------------------------------------------------------------------------\n\
+                    DUMP OF SERVICE other:\nPackages:\n  Package [not.this] (2b):\n";
+        let p = parse(text, "t").unwrap();
+        assert_eq!(ids(&p), ["com.tencent.mm"]);
+        assert_eq!(p.apps[0].evidence[0].line, Some(4));
+    }
+
+    #[test]
+    fn crlf_lines_are_read() {
+        let text = "Packages:\r\n  Package [com.tencent.mm] (1a):\r\n    versionName=8.0.1\r\n    User 0: installed=false enabled=0\r\n";
+        let p = parse(text, "t").unwrap();
+        assert_eq!(p.apps[0].version.as_deref(), Some("8.0.1"));
+        assert!(p.apps[0].flags.data_only);
+    }
+
+    #[test]
+    fn sniffs() {
+        assert!(sniff("x\nDUMP OF SERVICE package:\n"));
+        assert!(sniff("DUMP OF SERVICE HIGH package:\n"));
+        assert!(sniff("Packages:\n  Package [a.b] (1f):\n"));
+        assert!(!sniff("  Package [a.b] (1f):\n"));
+        assert!(!sniff("DUMP OF SERVICE packagefoo:\npackage:x\n"));
+    }
+
+    #[test]
+    fn package_header_shape() {
+        assert_eq!(package_header("  Package [a.b] (d64f8e0):"), Some("a.b"));
+        assert_eq!(package_header("  Package [a.b] (d64f8e0):\r"), Some("a.b"));
+        assert_eq!(package_header("    Package [a.b] (d64f8e0):"), None);
+        assert_eq!(package_header("  Package [a.b] (zz):"), None);
+        assert_eq!(package_header("  Package a.b:"), None);
+    }
+}

@@ -1,0 +1,723 @@
+//! What an input is, told from its content (never its name), and [`collect`], the
+//! entry point that turns a file or folder into devices.
+//!
+//! A folder is first checked for a known layout (an androidqf acquisition, an
+//! unzipped bugreport); otherwise each direct child is one device. Symbolic links
+//! inside a folder are never followed, and only one level is read.
+
+use crate::collect::android::{AppSet, androidqf, dumpsys, getprop, pm_list};
+use crate::collect::text::{ReadError, file_kind, read_text_file};
+use crate::collect::{Collected, InputError, InputFormat};
+use crate::model::{App, Device, Platform};
+use std::fs;
+use std::path::{Component, Path};
+
+const NOT_RECOGNISED: &str = "not a recognised input: expected `pm list packages` output, \
+     `dumpsys package` output or androidqf packages.json";
+const EXPECTED_PM_LIST: &str =
+    "expected `pm list packages` output: no line starts with `package:`";
+const EXPECTED_DUMPSYS: &str =
+    "expected `dumpsys package` output: no `Package [...]` block in a `Packages:` section";
+const NO_LAYOUT: &str =
+    "no known layout: expected an androidqf folder, an unzipped bugreport, or dump files";
+
+/// Collect one input path (file or folder). Never panics; every unreadable thing becomes an InputError naming the path.
+pub fn collect(path: &Path, format: InputFormat) -> Collected {
+    let mut out = Collected::default();
+    // The path the user named may be a symbolic link: follow it (links inside folders are not).
+    match fs::metadata(path) {
+        Err(e) => out
+            .errors
+            .push(InputError::new(path, format!("cannot read: {e}"))),
+        Ok(meta) if meta.is_dir() => collect_folder(path, format, &mut out),
+        Ok(meta) if meta.is_file() => match collect_file(path, format) {
+            Ok(device) => out.devices.push(device),
+            Err(failure) => out.errors.push(InputError::new(path, failure.message())),
+        },
+        Ok(meta) => out.errors.push(InputError::new(
+            path,
+            format!("not a regular file ({})", file_kind(&meta.file_type())),
+        )),
+    }
+    out
+}
+
+/// What a file's content looks like (used by collect and by tests).
+pub fn sniff(text: &str) -> Option<InputFormat> {
+    if androidqf::sniff(text) {
+        Some(InputFormat::Androidqf)
+    } else if dumpsys::sniff(text) {
+        Some(InputFormat::Dumpsys)
+    } else if pm_list::sniff(text) {
+        Some(InputFormat::PmList)
+    } else {
+        None
+    }
+}
+
+/// Why a file gave no device. Inside a folder, `Skip` files are passed over and
+/// listed; `Error` files make the scan incomplete.
+#[derive(Debug)]
+enum Failure {
+    /// Not something we read (or not the format the user forced).
+    Skip(String),
+    /// Unreadable, or recognised but broken.
+    Error(String),
+}
+
+impl Failure {
+    fn message(self) -> String {
+        match self {
+            Failure::Skip(message) | Failure::Error(message) => message,
+        }
+    }
+}
+
+impl From<ReadError> for Failure {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::Unreadable(message) => Failure::Error(message),
+            ReadError::NotText(message) => Failure::Skip(message.to_owned()),
+        }
+    }
+}
+
+fn collect_file(path: &Path, format: InputFormat) -> Result<Device, Failure> {
+    let text = read_text_file(path)?;
+    let kind = match format {
+        InputFormat::Auto => sniff(&text).ok_or_else(|| Failure::Skip(NOT_RECOGNISED.to_owned()))?,
+        forced => forced,
+    };
+    let source = path.display().to_string();
+    let parsed = match kind {
+        InputFormat::PmList => pm_list::parse(&text, &source)
+            .map(|p| (pm_list::FORMAT, p))
+            .ok_or_else(|| EXPECTED_PM_LIST.to_owned()),
+        InputFormat::Dumpsys => dumpsys::parse(&text, &source)
+            .map(|p| (dumpsys::FORMAT, p))
+            .ok_or_else(|| EXPECTED_DUMPSYS.to_owned()),
+        InputFormat::Androidqf | InputFormat::Auto => androidqf::parse(&text, &source)
+            .map(|p| (androidqf::FORMAT, p))
+            .map_err(|e| format!("expected androidqf packages.json: {e}")),
+    };
+    let (format_name, parsed) = parsed.map_err(|message| {
+        // Content we recognised that then fails to parse is broken input, not someone else's file.
+        if format == InputFormat::Auto {
+            Failure::Error(message)
+        } else {
+            Failure::Skip(message)
+        }
+    })?;
+    Ok(device(path, format_name, parsed.apps, parsed.warnings))
+}
+
+fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<String>) -> Device {
+    Device {
+        source: path.display().to_string(),
+        name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        platform: Platform::Android,
+        format: format.to_owned(),
+        properties: Vec::new(),
+        apps,
+        warnings,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    Androidqf,
+    Bugreport,
+}
+
+/// A folder's known layout, from the regular files it holds (links are not followed).
+fn known_layout(dir: &Path) -> Option<Layout> {
+    let has = |name: &str| is_regular(&dir.join(name));
+    if has("packages.json") || (has("dumpsys.txt") && (has("getprop.txt") || has("acquisition.json")))
+    {
+        Some(Layout::Androidqf)
+    } else if has("main_entry.txt") {
+        Some(Layout::Bugreport)
+    } else {
+        None
+    }
+}
+
+fn is_regular(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
+fn collect_folder(dir: &Path, format: InputFormat, out: &mut Collected) {
+    match known_layout(dir) {
+        Some(Layout::Androidqf) => return collect_androidqf(dir, out),
+        Some(Layout::Bugreport) => return collect_bugreport(dir, out),
+        None => {}
+    }
+    let mut children = match fs::read_dir(dir) {
+        Ok(entries) => {
+            let mut children = Vec::new();
+            for entry in entries {
+                match entry {
+                    Ok(entry) => children.push(entry.path()),
+                    Err(e) => out
+                        .errors
+                        .push(InputError::new(dir, format!("cannot read folder: {e}"))),
+                }
+            }
+            children
+        }
+        Err(e) => {
+            out.errors
+                .push(InputError::new(dir, format!("cannot read folder: {e}")));
+            return;
+        }
+    };
+    children.sort();
+    for child in &children {
+        collect_child(child, format, out);
+    }
+    if out.devices.is_empty() && out.errors.is_empty() {
+        out.errors.push(InputError::new(dir, NO_LAYOUT));
+    }
+}
+
+/// One direct child of a folder of devices.
+fn collect_child(child: &Path, format: InputFormat, out: &mut Collected) {
+    let meta = match fs::symlink_metadata(child) {
+        Ok(meta) => meta,
+        Err(e) => {
+            out.errors
+                .push(InputError::new(child, format!("cannot read: {e}")));
+            return;
+        }
+    };
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        out.skipped
+            .push(InputError::new(child, "symbolic link, not followed"));
+    } else if kind.is_dir() {
+        match known_layout(child) {
+            Some(Layout::Androidqf) => collect_androidqf(child, out),
+            Some(Layout::Bugreport) => collect_bugreport(child, out),
+            None => out.skipped.push(InputError::new(
+                child,
+                "folder with no known layout (folders are read one level deep)",
+            )),
+        }
+    } else if kind.is_file() {
+        match collect_file(child, format) {
+            Ok(device) => out.devices.push(device),
+            Err(Failure::Skip(message)) => out.skipped.push(InputError::new(child, message)),
+            Err(Failure::Error(message)) => out.errors.push(InputError::new(child, message)),
+        }
+    } else {
+        let message = format!("not a regular file ({})", file_kind(&kind));
+        out.skipped.push(InputError::new(child, message));
+    }
+}
+
+/// An androidqf acquisition: `packages.json` merged with the package section of
+/// `dumpsys.txt`, and device facts from `getprop.txt`. One device.
+fn collect_androidqf(dir: &Path, out: &mut Collected) {
+    let mut apps = AppSet::default();
+    let mut warnings = Vec::new();
+    let mut read_any = false;
+    let packages = dir.join("packages.json");
+    if is_regular(&packages) {
+        let parsed = read_text_file(&packages)
+            .map_err(|e| e.to_string())
+            .and_then(|text| androidqf::parse(&text, &packages.display().to_string()));
+        match parsed {
+            Ok(parsed) => {
+                read_any = true;
+                parsed.apps.into_iter().for_each(|app| apps.insert(app));
+                warnings.extend(parsed.warnings.into_iter().map(|w| format!("packages.json: {w}")));
+            }
+            Err(message) => out.errors.push(InputError::new(
+                &packages,
+                format!("androidqf packages.json: {message}"),
+            )),
+        }
+    }
+    let dumpsys_path = dir.join("dumpsys.txt");
+    if is_regular(&dumpsys_path) {
+        match read_text_file(&dumpsys_path) {
+            Ok(text) => match dumpsys::parse(&text, &dumpsys_path.display().to_string()) {
+                Some(parsed) => {
+                    read_any = true;
+                    // Same id: fills version, install times and users from dumpsys.
+                    parsed.apps.into_iter().for_each(|app| apps.insert(app));
+                    warnings.extend(parsed.warnings.into_iter().map(|w| format!("dumpsys.txt: {w}")));
+                }
+                None => warnings.push("dumpsys.txt: no package section".to_owned()),
+            },
+            Err(e) => out.errors.push(InputError::new(&dumpsys_path, e.to_string())),
+        }
+    }
+    if !read_any {
+        out.errors.push(InputError::new(
+            dir,
+            "androidqf folder: no package list could be read from packages.json or dumpsys.txt",
+        ));
+        return;
+    }
+    let mut device = device(dir, "androidqf", apps.into_vec(), warnings);
+    device.properties = folder_properties(dir, &mut device.warnings);
+    out.devices.push(device);
+}
+
+fn folder_properties(dir: &Path, warnings: &mut Vec<String>) -> Vec<(String, String)> {
+    let path = dir.join("getprop.txt");
+    if !is_regular(&path) {
+        return Vec::new();
+    }
+    match read_text_file(&path) {
+        Ok(text) => getprop::device_properties(&text),
+        Err(e) => {
+            warnings.push(format!("getprop.txt: {e}"));
+            Vec::new()
+        }
+    }
+}
+
+/// An unzipped bugreport: `main_entry.txt` names the dumpstate file. One device.
+fn collect_bugreport(dir: &Path, out: &mut Collected) {
+    match read_bugreport(dir) {
+        Ok(device) => out.devices.push(device),
+        Err((path, message)) => out.errors.push(InputError::new(&path, message)),
+    }
+}
+
+fn read_bugreport(dir: &Path) -> Result<Device, (std::path::PathBuf, String)> {
+    let entry = dir.join("main_entry.txt");
+    let text = read_text_file(&entry).map_err(|e| (entry.clone(), e.to_string()))?;
+    let name = text.lines().next().unwrap_or_default().trim();
+    let bad_entry = |why: &str| {
+        let message = format!("main_entry.txt names `{name}`, {why}");
+        (entry.clone(), message)
+    };
+    let relative = Path::new(name);
+    if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
+        return Err(bad_entry("which is not a file inside the folder"));
+    }
+    let main = dir.join(relative);
+    if !is_regular(&main) || !stays_inside(dir, &main) {
+        return Err(bad_entry("which is not a regular file inside the folder"));
+    }
+    let text = read_text_file(&main).map_err(|e| (main.clone(), e.to_string()))?;
+    let parsed = dumpsys::parse(&text, &main.display().to_string()).ok_or_else(|| {
+        let message = "bugreport without a package section (`DUMP OF SERVICE package:`)";
+        (main.clone(), message.to_owned())
+    })?;
+    Ok(device(dir, "bugreport", parsed.apps, parsed.warnings))
+}
+
+/// Whether `path` resolves inside `dir` (no link in between leads out).
+fn stays_inside(dir: &Path, path: &Path) -> bool {
+    match (fs::canonicalize(dir), fs::canonicalize(path)) {
+        (Ok(dir), Ok(path)) => path.starts_with(dir),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::test_support::{own_fixture, shared_fixture};
+    use std::path::PathBuf;
+
+    const MVT: &str = "android/third_party/mvt/tests/artifacts";
+
+    fn own(name: &str) -> PathBuf {
+        own_fixture(&format!("android/{name}"))
+    }
+
+    fn ids(device: &Device) -> Vec<&str> {
+        device.apps.iter().map(|a| a.id.as_str()).collect()
+    }
+
+    fn one_device(collected: &Collected) -> &Device {
+        assert!(collected.errors.is_empty(), "{:?}", collected.errors);
+        assert_eq!(collected.devices.len(), 1);
+        &collected.devices[0]
+    }
+
+    fn copy(from: &Path, to: &Path) {
+        fs::copy(from, to).unwrap();
+    }
+
+    #[test]
+    fn sniffs_each_format_by_content() {
+        let read = |name: &str| read_text_file(&own(name)).unwrap();
+        assert_eq!(sniff(&read("pm_list_f.txt")), Some(InputFormat::PmList));
+        assert_eq!(sniff(&read("pm_list_crlf.txt")), Some(InputFormat::PmList));
+        assert_eq!(
+            sniff(&read("pm_list_security_exception.txt")),
+            Some(InputFormat::PmList)
+        );
+        assert_eq!(
+            sniff(&read("dumpsys_multiuser.txt")),
+            Some(InputFormat::Dumpsys)
+        );
+        assert_eq!(
+            sniff(&read("androidqf_folder/packages.json")),
+            Some(InputFormat::Androidqf)
+        );
+        assert_eq!(sniff(&read("androidqf_folder/getprop.txt")), None);
+        assert_eq!(sniff("hello\n"), None);
+    }
+
+    #[test]
+    fn sniffs_real_captures() {
+        let cases = [
+            ("android_data/dumpsys_packages.txt", Some(InputFormat::Dumpsys)),
+            ("android_data/bugreport/dumpstate.txt", Some(InputFormat::Dumpsys)),
+            ("androidqf/dumpsys.txt", Some(InputFormat::Dumpsys)),
+            ("androidqf/packages.json", Some(InputFormat::Androidqf)),
+            ("androidqf/getprop.txt", None),
+            ("android_data/dumpsys_appops.txt", None),
+        ];
+        for (file, expected) in cases {
+            let Some(path) = shared_fixture(&format!("{MVT}/{file}")) else {
+                return;
+            };
+            assert_eq!(sniff(&read_text_file(&path).unwrap()), expected, "{file}");
+        }
+    }
+
+    #[test]
+    fn collects_a_pm_list_file() {
+        let path = own("pm_list_all_flags.txt");
+        let collected = collect(&path, InputFormat::Auto);
+        let device = one_device(&collected);
+        assert_eq!(device.format, "pm-list-packages");
+        assert_eq!(device.name, "pm_list_all_flags.txt");
+        assert_eq!(device.source, path.display().to_string());
+        assert_eq!(device.platform, Platform::Android);
+        assert_eq!(device.apps.len(), 5);
+        assert_eq!(device.apps[0].evidence[0].path, path.display().to_string());
+    }
+
+    #[test]
+    fn collects_real_dumpsys_file() {
+        let Some(path) = shared_fixture(&format!("{MVT}/android_data/dumpsys_packages.txt")) else {
+            return;
+        };
+        let collected = collect(&path, InputFormat::Auto);
+        let device = one_device(&collected);
+        assert_eq!(device.format, "dumpsys-package");
+        assert_eq!(device.name, "dumpsys_packages.txt");
+        assert_eq!(device.apps.len(), 2);
+    }
+
+    #[test]
+    fn collects_real_packages_json_file() {
+        let Some(path) = shared_fixture(&format!("{MVT}/androidqf/packages.json")) else {
+            return;
+        };
+        let device = one_device(&collect(&path, InputFormat::Auto)).clone();
+        assert_eq!(device.format, "androidqf-packages");
+        assert_eq!(device.apps.len(), 7);
+    }
+
+    #[test]
+    fn collects_real_bugreport_folder() {
+        let Some(path) = shared_fixture(&format!("{MVT}/android_data/bugreport")) else {
+            return;
+        };
+        let collected = collect(&path, InputFormat::Auto);
+        let device = one_device(&collected);
+        assert_eq!(device.format, "bugreport");
+        assert_eq!(device.name, "bugreport");
+        assert_eq!(
+            ids(device),
+            [
+                "com.samsung.android.provider.filterprovider",
+                "com.instagram.android"
+            ]
+        );
+        let insta = &device.apps[1];
+        assert_eq!(insta.installer.as_deref(), Some("com.android.vending"));
+        assert_eq!(insta.evidence[0].line, Some(179));
+        assert_eq!(
+            insta.evidence[0].path,
+            path.join("dumpstate.txt").display().to_string()
+        );
+    }
+
+    #[test]
+    fn collects_real_androidqf_folder_merged() {
+        let Some(path) = shared_fixture(&format!("{MVT}/androidqf")) else {
+            return;
+        };
+        let collected = collect(&path, InputFormat::Auto);
+        let device = one_device(&collected);
+        assert_eq!(device.format, "androidqf");
+        assert_eq!(device.name, "androidqf");
+        // 7 from packages.json, then the 2 that only dumpsys.txt lists.
+        assert_eq!(
+            ids(device),
+            [
+                "com.whatsapp",
+                "app.revanced.manager.flutter",
+                "com.google.android.youtube",
+                "org.fdroid.fdroid",
+                "org.nuclearfog.apollo",
+                "com.malware.blah",
+                "com.malware.muahaha",
+                "com.samsung.android.provider.filterprovider",
+                "com.sec.android.app.DataCreate",
+            ]
+        );
+        let filter = &device.apps[7];
+        assert_eq!(filter.evidence[0].line, Some(91));
+        assert!(filter.evidence[0].path.ends_with("dumpsys.txt"));
+        assert!(device.warnings.is_empty(), "{:?}", device.warnings);
+        // This capture's getprop.txt has no ro.* properties.
+        assert!(device.properties.is_empty());
+    }
+
+    #[test]
+    fn own_androidqf_folder_merges_by_id() {
+        let collected = collect(&own("androidqf_folder"), InputFormat::Auto);
+        let device = one_device(&collected);
+        assert_eq!(device.format, "androidqf");
+        assert_eq!(
+            ids(device),
+            [
+                "com.zhiliaoapp.musically",
+                "com.whatsapp",
+                "cn.wps.moffice_eng",
+                "com.sec.android.app.sbrowser",
+            ]
+        );
+        let tiktok = &device.apps[0];
+        // From packages.json.
+        assert_eq!(tiktok.uid, Some(10245));
+        assert_eq!(tiktok.cert_sha256.len(), 1);
+        assert_eq!(
+            tiktok.path.as_deref(),
+            Some("/data/app/~~VGlrVG9rRm9sZGVy==/com.zhiliaoapp.musically-Zm9sZGVyX3Rpa3Rvaw==/base.apk")
+        );
+        // From dumpsys.txt.
+        assert_eq!(tiktok.version.as_deref(), Some("34.5.3"));
+        assert_eq!(tiktok.build.as_deref(), Some("2023405030"));
+        assert_eq!(
+            tiktok.first_install_time.as_deref(),
+            Some("2024-02-03 10:11:12")
+        );
+        assert_eq!(tiktok.users.len(), 1);
+        let formats: Vec<&str> = tiktok.evidence.iter().map(|e| e.format.as_str()).collect();
+        assert_eq!(formats, ["androidqf-packages", "dumpsys-package"]);
+        // packages.json lists it (pm list -u), dumpsys says no user has it installed.
+        let wps = &device.apps[2];
+        assert!(wps.flags.data_only);
+        // Only dumpsys.txt knows this one.
+        assert_eq!(device.apps[3].evidence.len(), 1);
+        assert!(device.apps[3].flags.system);
+        let props: Vec<(&str, &str)> = device
+            .properties
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(props[0], ("model", "SM-S918B"));
+        assert_eq!(props.len(), 5);
+    }
+
+    #[test]
+    fn own_bugreport_folder() {
+        let collected = collect(&own("bugreport_folder"), InputFormat::Auto);
+        let device = one_device(&collected);
+        assert_eq!(device.format, "bugreport");
+        assert_eq!(ids(device), ["com.eg.android.AlipayGphone", "com.whatsapp"]);
+        assert!(
+            device.apps[0].evidence[0]
+                .path
+                .ends_with("bugreport-dm3q-UP1A.231005.007-2024-06-12-10-00-00.txt")
+        );
+    }
+
+    #[test]
+    fn bugreport_entry_must_stay_inside_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("main_entry.txt"), "../outside.txt\n").unwrap();
+        let collected = collect(dir.path(), InputFormat::Auto);
+        assert!(collected.devices.is_empty());
+        assert_eq!(collected.errors.len(), 1);
+        assert!(
+            collected.errors[0].message.contains("not a file inside the folder"),
+            "{:?}",
+            collected.errors
+        );
+        fs::write(dir.path().join("main_entry.txt"), "missing.txt\n").unwrap();
+        let collected = collect(dir.path(), InputFormat::Auto);
+        assert!(collected.errors[0].message.contains("not a regular file"));
+    }
+
+    #[test]
+    fn folder_of_devices_sorted_with_skips() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        copy(&own("pm_list_i.txt"), &root.join("b-phone.txt"));
+        copy(&own("dumpsys_multiuser.txt"), &root.join("a-tablet.txt"));
+        copy(&own("clean_pm_list.txt"), &root.join("c-clean.txt"));
+        fs::write(root.join("notes.md"), "# which phones\n").unwrap();
+        fs::write(root.join("empty.txt"), "").unwrap();
+        fs::create_dir(root.join("photos")).unwrap();
+        fs::create_dir(root.join("qf")).unwrap();
+        copy(&own("androidqf_folder/packages.json"), &root.join("qf/packages.json"));
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(own("pm_list_f.txt"), root.join("link.txt")).unwrap();
+
+        let collected = collect(root, InputFormat::Auto);
+        assert!(collected.errors.is_empty(), "{:?}", collected.errors);
+        let names: Vec<&str> = collected.devices.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["a-tablet.txt", "b-phone.txt", "c-clean.txt", "qf"]);
+        let formats: Vec<&str> = collected.devices.iter().map(|d| d.format.as_str()).collect();
+        assert_eq!(
+            formats,
+            ["dumpsys-package", "pm-list-packages", "pm-list-packages", "androidqf"]
+        );
+        let skipped: Vec<(String, &str)> = collected
+            .skipped
+            .iter()
+            .map(|s| {
+                let name = Path::new(&s.path).file_name().unwrap().to_string_lossy();
+                (name.into_owned(), s.message.as_str())
+            })
+            .collect();
+        let mut expected = vec![
+            ("empty.txt".to_owned(), "empty file"),
+            ("notes.md".to_owned(), NOT_RECOGNISED),
+            (
+                "photos".to_owned(),
+                "folder with no known layout (folders are read one level deep)",
+            ),
+        ];
+        if cfg!(unix) {
+            expected.insert(1, ("link.txt".to_owned(), "symbolic link, not followed"));
+        }
+        assert_eq!(skipped, expected);
+    }
+
+    #[test]
+    fn folder_with_nothing_known_is_an_error() {
+        let collected = collect(&own("garbage/no_layout_folder"), InputFormat::Auto);
+        assert!(collected.devices.is_empty());
+        assert_eq!(collected.errors.len(), 1);
+        assert_eq!(collected.errors[0].message, NO_LAYOUT);
+        assert_eq!(collected.skipped.len(), 2);
+    }
+
+    #[test]
+    fn garbage_files_are_input_errors() {
+        let cases = [
+            ("garbage/binary.bin", "binary data, not text"),
+            ("garbage/empty.txt", "empty file"),
+            ("garbage/whitespace.txt", "empty file"),
+            ("garbage/random_text.txt", NOT_RECOGNISED),
+            (
+                "garbage/dumpsys_without_packages.txt",
+                EXPECTED_DUMPSYS,
+            ),
+        ];
+        for (name, message) in cases {
+            let path = own(name);
+            let collected = collect(&path, InputFormat::Auto);
+            assert!(collected.devices.is_empty(), "{name}");
+            assert_eq!(
+                collected.errors,
+                [InputError::new(&path, message)],
+                "{name}"
+            );
+        }
+        let path = own("garbage/packages_truncated.json");
+        let collected = collect(&path, InputFormat::Auto);
+        assert!(
+            collected.errors[0]
+                .message
+                .starts_with("expected androidqf packages.json: not valid JSON: EOF while parsing"),
+            "{:?}",
+            collected.errors
+        );
+        assert!(collected.errors[0].message.contains("line 9 column"));
+    }
+
+    #[test]
+    fn invalid_utf8_line_still_collects() {
+        let collected = collect(&own("garbage/pm_list_invalid_utf8.txt"), InputFormat::Auto);
+        let device = one_device(&collected);
+        assert_eq!(device.apps.len(), 3);
+        assert_eq!(device.warnings.len(), 1);
+    }
+
+    #[test]
+    fn explicit_format_is_obeyed_and_checked() {
+        let path = own("pm_list_f.txt");
+        let collected = collect(&path, InputFormat::Dumpsys);
+        assert!(collected.devices.is_empty());
+        assert_eq!(collected.errors[0].message, EXPECTED_DUMPSYS);
+        let collected = collect(&path, InputFormat::Androidqf);
+        assert!(
+            collected.errors[0]
+                .message
+                .starts_with("expected androidqf packages.json: not valid JSON"),
+            "{:?}",
+            collected.errors
+        );
+        let collected = collect(&own("dumpsys_multiuser.txt"), InputFormat::PmList);
+        assert_eq!(collected.errors[0].message, EXPECTED_PM_LIST);
+        // Forcing the right format works as well as detecting it.
+        let collected = collect(&path, InputFormat::PmList);
+        assert_eq!(one_device(&collected).apps.len(), 4);
+    }
+
+    #[test]
+    fn missing_and_special_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.txt");
+        let collected = collect(&missing, InputFormat::Auto);
+        assert_eq!(collected.errors.len(), 1);
+        assert!(collected.errors[0].message.starts_with("cannot read: "));
+        assert_eq!(collected.errors[0].path, missing.display().to_string());
+
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if matches!(made, Ok(s) if s.success()) {
+            let collected = collect(&fifo, InputFormat::Auto);
+            assert_eq!(
+                collected.errors,
+                [InputError::new(&fifo, "not a regular file (fifo)")]
+            );
+            // Inside a folder of devices it is passed over, not opened.
+            let collected = collect(dir.path(), InputFormat::Auto);
+            assert_eq!(
+                collected.skipped,
+                [InputError::new(&fifo, "not a regular file (fifo)")]
+            );
+            assert_eq!(collected.errors.len(), 1);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_folder_is_an_error() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let locked = dir.path().join("locked");
+        fs::create_dir(&locked).unwrap();
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+        if fs::read_dir(&locked).is_ok() {
+            // Running as root: permissions do not apply.
+            eprintln!("skipped: permissions not enforced");
+            return;
+        }
+        let collected = collect(&locked, InputFormat::Auto);
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(collected.errors.len(), 1);
+        assert!(collected.errors[0].message.starts_with("cannot read folder: "));
+    }
+}

@@ -1,0 +1,392 @@
+//! The compiled rule set: every identifier of every rule, compiled once into
+//! structures whose cost per app does not grow with the number of rules
+//! (hash maps for exact values and separator-bounded prefixes, one glob set and
+//! one regex set per platform and field).
+//!
+//! The matcher knows nothing of files: it takes [`App`]s and gives [`Finding`]s.
+
+use crate::model::{
+    App, Confidence, FeatureInfo, Finding, FindingState, MatchInfo, Platform, RegimeInfo,
+    RuleInfo,
+};
+use crate::rules::policy::RegimeFilter;
+use crate::rules::validate::normalize_digest;
+use crate::rules::{Coverage, Field, Pattern, RuleKind, RuleSet};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
+use std::collections::HashMap;
+
+/// Limits on compiled regexes from (possibly third-party) rule files.
+const REGEX_SIZE_LIMIT: usize = 10 * 1024 * 1024;
+const REGEX_NEST_LIMIT: u32 = 64;
+
+/// Compiles one regex the way the matcher will, for validation messages.
+pub fn compile_regex(pattern: &str) -> Result<(), String> {
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .nest_limit(REGEX_NEST_LIMIT)
+        .build()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// Which rule and which of its identifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Target {
+    rule: usize,
+    identifier: usize,
+}
+
+/// All patterns of one platform and one field.
+#[derive(Default)]
+struct Tier {
+    exact: HashMap<String, Vec<Target>>,
+    prefix: HashMap<String, Vec<Target>>,
+    globs: Option<(GlobSet, Vec<Target>)>,
+    regexes: Option<(RegexSet, Vec<Target>)>,
+}
+
+pub struct Matcher {
+    rules: RuleSet,
+    tiers: HashMap<(Platform, Field), Tier>,
+}
+
+/// A pattern that matched a value of an app.
+#[derive(Clone, Debug)]
+struct Hit {
+    target: Target,
+    value: String,
+}
+
+impl Matcher {
+    /// Compiles the rule set. Patterns were checked by validation, so a failure
+    /// here (e.g. the regex set outgrowing its size limit) is reported, not panicked on.
+    pub fn new(rules: RuleSet) -> Result<Self, String> {
+        let mut globs: HashMap<(Platform, Field), (GlobSetBuilder, Vec<Target>)> = HashMap::new();
+        let mut regexes: HashMap<(Platform, Field), (Vec<String>, Vec<Target>)> = HashMap::new();
+        let mut tiers: HashMap<(Platform, Field), Tier> = HashMap::new();
+
+        for (r, rule) in rules.apps.iter().enumerate() {
+            for (i, ident) in rule.identifiers.iter().enumerate() {
+                let key = (ident.platform, ident.field);
+                let target = Target {
+                    rule: r,
+                    identifier: i,
+                };
+                let tier = tiers.entry(key).or_default();
+                match &ident.pattern {
+                    Pattern::Exact(v) => tier
+                        .exact
+                        .entry(normalize(ident.field, v))
+                        .or_default()
+                        .push(target),
+                    Pattern::Prefix(v) => tier
+                        .prefix
+                        .entry(normalize(ident.field, v))
+                        .or_default()
+                        .push(target),
+                    Pattern::Glob(g) => {
+                        let glob = GlobBuilder::new(g)
+                            .case_insensitive(true)
+                            .literal_separator(false)
+                            .build()
+                            .map_err(|e| format!("rule `{}`: bad glob `{g}`: {e}", rule.id))?;
+                        let entry = globs.entry(key).or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
+                        entry.0.add(glob);
+                        entry.1.push(target);
+                    }
+                    Pattern::Regex(x) => {
+                        let entry = regexes.entry(key).or_default();
+                        entry.0.push(x.clone());
+                        entry.1.push(target);
+                    }
+                }
+            }
+        }
+        for (key, (builder, targets)) in globs {
+            let set = builder.build().map_err(|e| format!("cannot compile globs: {e}"))?;
+            tiers.entry(key).or_default().globs = Some((set, targets));
+        }
+        for (key, (patterns, targets)) in regexes {
+            let set = RegexSetBuilder::new(&patterns)
+                .case_insensitive(true)
+                .size_limit(REGEX_SIZE_LIMIT * 4)
+                .nest_limit(REGEX_NEST_LIMIT)
+                .build()
+                .map_err(|e| format!("cannot compile regexes: {e}"))?;
+            tiers.entry(key).or_default().regexes = Some((set, targets));
+        }
+        Ok(Matcher { rules, tiers })
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The findings for one app under `filter`, at most one per rule.
+    pub fn match_app(&self, app: &App, filter: &RegimeFilter) -> Vec<Finding> {
+        let hits = self.hits(app);
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        // Best hit per rule: confirmed before review, exact before looser kinds.
+        let mut best: Vec<Hit> = Vec::new();
+        for hit in hits {
+            match best.iter_mut().find(|b| b.target.rule == hit.target.rule) {
+                Some(b) if self.rank(&hit) < self.rank(b) => *b = hit,
+                Some(_) => {}
+                None => best.push(hit),
+            }
+        }
+        let named_app_found = best
+            .iter()
+            .any(|h| self.rules.apps[h.target.rule].kind == RuleKind::App);
+        best.retain(|h| !named_app_found || self.rules.apps[h.target.rule].kind == RuleKind::App);
+        best.sort_by_key(|h| h.target.rule);
+        best.into_iter()
+            .filter_map(|h| self.finding(app, &h, filter))
+            .collect()
+    }
+
+    fn rank(&self, hit: &Hit) -> (Confidence, u8) {
+        let ident = &self.rules.apps[hit.target.rule].identifiers[hit.target.identifier];
+        let kind = match ident.pattern {
+            Pattern::Exact(_) => 0,
+            Pattern::Prefix(_) => 1,
+            Pattern::Glob(_) => 2,
+            Pattern::Regex(_) => 3,
+        };
+        (ident.confidence, kind)
+    }
+
+    fn hits(&self, app: &App) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for (field, value) in app_values(app) {
+            let Some(tier) = self.tiers.get(&(app.platform, field)) else {
+                continue;
+            };
+            let norm = normalize(field, value);
+            let mut push = |targets: &[Target]| {
+                hits.extend(targets.iter().map(|t| Hit {
+                    target: *t,
+                    value: value.to_string(),
+                }));
+            };
+            if let Some(t) = tier.exact.get(&norm) {
+                push(t);
+            }
+            if !tier.prefix.is_empty() {
+                for candidate in boundary_prefixes(&norm) {
+                    if let Some(t) = tier.prefix.get(candidate) {
+                        push(t);
+                    }
+                }
+            }
+            if let Some((set, targets)) = &tier.globs {
+                for i in set.matches(value) {
+                    push(&targets[i..=i]);
+                }
+            }
+            if let Some((set, targets)) = &tier.regexes {
+                for i in set.matches(value).iter() {
+                    push(&targets[i..=i]);
+                }
+            }
+        }
+        hits
+    }
+
+    fn finding(&self, app: &App, hit: &Hit, filter: &RegimeFilter) -> Option<Finding> {
+        let rule = &self.rules.apps[hit.target.rule];
+        let ident = &rule.identifiers[hit.target.identifier];
+        let mut regimes: Vec<RegimeInfo> = Vec::new();
+        for r in rule.regimes.iter().filter(|r| filter.allows(&r.id)) {
+            if let Some(info) = self.regime_info(&r.id, r.coverage, r.note.clone(), None) {
+                regimes.push(info);
+            }
+        }
+        let mut features = Vec::new();
+        for feature in &rule.features {
+            let allowed: Vec<&String> = feature.regimes.iter().filter(|r| filter.allows(r)).collect();
+            if allowed.is_empty() {
+                continue;
+            }
+            for r in &allowed {
+                if regimes.iter().any(|x| &&x.id == r && x.via_feature.is_none()) {
+                    continue;
+                }
+                if let Some(info) =
+                    self.regime_info(r, Coverage::Named, None, Some(feature.name.clone()))
+                {
+                    regimes.push(info);
+                }
+            }
+            features.push(FeatureInfo {
+                name: feature.name.clone(),
+                regimes: allowed.iter().map(|s| s.to_string()).collect(),
+                text: feature.note.clone().unwrap_or_else(|| {
+                    format!(
+                        "{} is installed; {} is a built-in function of {}",
+                        rule.name, feature.name, rule.name
+                    )
+                }),
+            });
+        }
+        if regimes.is_empty() {
+            return None;
+        }
+        let (confidence, reason) = judge(rule.kind, ident.confidence, &regimes, rule);
+        Some(Finding {
+            app: app.clone(),
+            rule: RuleInfo {
+                id: rule.id.clone(),
+                name: rule.name.clone(),
+                vendor: rule.vendor.clone(),
+                kind: match rule.kind {
+                    RuleKind::App => "app".into(),
+                    RuleKind::Vendor => "vendor".into(),
+                },
+            },
+            regimes,
+            confidence,
+            reason,
+            matched: MatchInfo {
+                platform: ident.platform,
+                field: ident.field.as_str().to_string(),
+                kind: ident.pattern.kind().to_string(),
+                pattern: ident.pattern.text().to_string(),
+                value: hit.value.clone(),
+            },
+            features,
+            state: if app.is_installed() {
+                FindingState::Installed
+            } else {
+                FindingState::DataLeftBehind
+            },
+        })
+    }
+
+    fn regime_info(
+        &self,
+        id: &str,
+        coverage: Coverage,
+        note: Option<String>,
+        via_feature: Option<String>,
+    ) -> Option<RegimeInfo> {
+        let regime = self.rules.regime(id)?;
+        Some(RegimeInfo {
+            id: regime.id.clone(),
+            title: regime.title.clone(),
+            instrument: regime.instrument.clone(),
+            status: regime.status.label().to_string(),
+            status_text: regime.status.describe(),
+            binds: regime.binds.clone(),
+            coverage: match coverage {
+                Coverage::Named => "named".into(),
+                Coverage::Possible => "possible".into(),
+            },
+            note,
+            via_feature,
+            sources: regime.sources.iter().map(|s| s.url.clone()).collect(),
+        })
+    }
+}
+
+/// A finding is `confirmed` only when a verified identifier of a named app
+/// matched and some regime names the app outright; otherwise it says why not.
+fn judge(
+    kind: RuleKind,
+    identifier: Confidence,
+    regimes: &[RegimeInfo],
+    rule: &crate::rules::AppRule,
+) -> (Confidence, Option<String>) {
+    if kind == RuleKind::Vendor {
+        let vendor = rule.vendor.as_deref().unwrap_or(&rule.name);
+        return (
+            Confidence::Review,
+            Some(format!(
+                "not a named app: matched by vendor ({vendor}); check whether it is developed or provided by {vendor}"
+            )),
+        );
+    }
+    if identifier == Confidence::Review {
+        return (
+            Confidence::Review,
+            Some("the identifier is likely but not verified for this app".to_string()),
+        );
+    }
+    if regimes.iter().all(|r| r.coverage == "possible") {
+        return (
+            Confidence::Review,
+            Some("the regimes do not name this app; they may cover it by their wording".to_string()),
+        );
+    }
+    (Confidence::Confirmed, None)
+}
+
+/// The values of an app that rules can match, by field.
+fn app_values(app: &App) -> impl Iterator<Item = (Field, &str)> {
+    std::iter::once((Field::Id, app.id.as_str()))
+        .chain(app.name.as_deref().map(|n| (Field::Name, n)))
+        .chain(app.publisher.as_deref().map(|p| (Field::Publisher, p)))
+        .chain(app.cert_sha256.iter().map(|c| (Field::CertSha256, c.as_str())))
+}
+
+fn normalize(field: Field, value: &str) -> String {
+    match field {
+        Field::CertSha256 => normalize_digest(value),
+        _ => value.trim().to_lowercase(),
+    }
+}
+
+/// Every prefix of `value` that ends at a separator (just before or just after
+/// a non-alphanumeric character), and `value` itself.
+fn boundary_prefixes(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .char_indices()
+        .filter(|(_, c)| !c.is_alphanumeric())
+        .flat_map(move |(i, c)| [&value[..i], &value[..i + c.len_utf8()]])
+        .chain(std::iter::once(value))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::Evidence;
+
+    #[test]
+    fn prefixes_stop_at_separators() {
+        let p: Vec<&str> = boundary_prefixes("com.ss.android.ugc").collect();
+        assert!(p.contains(&"com.ss.android"));
+        assert!(p.contains(&"com.ss.android."));
+        assert!(!p.contains(&"com.ss.andr"));
+        assert_eq!(p.last(), Some(&"com.ss.android.ugc"));
+    }
+
+    fn app(id: &str) -> App {
+        App::new(
+            Platform::Android,
+            id,
+            Evidence {
+                path: "t".into(),
+                line: Some(1),
+                format: "test".into(),
+                excerpt: None,
+            },
+        )
+    }
+
+    #[test]
+    fn embedded_rules_match_tiktok_and_not_neighbours() {
+        let loaded = crate::rules::load(&Default::default());
+        let m = Matcher::new(loaded.rules.unwrap()).unwrap();
+        let all = RegimeFilter::all();
+        let f = m.match_app(&app("com.zhiliaoapp.musically"), &all);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].rule.id, "tiktok");
+        assert!(m.match_app(&app("com.whatsapp"), &all).is_empty());
+        assert!(m.match_app(&app("com.zhiliaoapp.musicallyx"), &all).is_empty());
+    }
+}

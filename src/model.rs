@@ -1,0 +1,308 @@
+//! The one model every collector produces and every matcher and report reads.
+//!
+//! Collectors fill [`App`]s from their sources; nothing downstream knows which
+//! source an app came from except through its [`Evidence`].
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The operating system an app is installed on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Android,
+    Ios,
+    Macos,
+    Windows,
+    Linux,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 5] = [
+        Platform::Android,
+        Platform::Ios,
+        Platform::Macos,
+        Platform::Windows,
+        Platform::Linux,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Android => "android",
+            Platform::Ios => "ios",
+            Platform::Macos => "macos",
+            Platform::Windows => "windows",
+            Platform::Linux => "linux",
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an app was seen: the file (or command) and the 1-based line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The file path, or the command that produced the text (`adb shell ...`).
+    pub path: String,
+    /// 1-based line number, when the source is line oriented.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The format that was parsed there, e.g. `dumpsys-package`.
+    pub format: String,
+    /// The line (or a short excerpt) as it stood in the source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+}
+
+/// The state of an app for one user or profile (Android `User N:` lines, `--user N`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserState {
+    pub user: u32,
+    /// `installed=` of the user line; `None` when the source does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installed: Option<bool>,
+    /// Android component-enabled state: 0 default, 1 enabled, 2 disabled,
+    /// 3 disabled by user, 4 disabled until used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_install_time: Option<String>,
+}
+
+impl UserState {
+    pub fn is_disabled(&self) -> bool {
+        matches!(self.enabled, Some(2..=4))
+    }
+}
+
+/// Boolean facts about an app.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppFlags {
+    /// Part of the system image (Android `SYSTEM` pkgFlag, `pm list -s`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub system: bool,
+    /// Disabled for every user that has it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub disabled: bool,
+    /// Listed under Android's `Hidden system packages:` (an updated system app's original).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hidden_system: bool,
+    /// Known to the system but not installed for any user: only its data is left behind.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub data_only: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One installed (or formerly installed) app as a collector saw it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct App {
+    pub platform: Platform,
+    /// Package name, bundle id, uninstall key, package id: what the platform calls the app.
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Android versionCode, CFBundleVersion: the machine-readable build number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// The package that installed it (Android installer, e.g. `com.android.vending`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installer: Option<String>,
+    /// Linux uid or similar numeric owner id, as the source printed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_install_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_update_time: Option<String>,
+    /// Install location: APK path, bundle path, install folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// SHA-256 digests of the signing certificates, lowercase hex.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cert_sha256: Vec<String>,
+    /// Per-user or per-profile state, when the source knows it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<UserState>,
+    #[serde(default)]
+    pub flags: AppFlags,
+    pub evidence: Vec<Evidence>,
+}
+
+impl App {
+    /// A new app with only its platform, identifier and one piece of evidence.
+    pub fn new(platform: Platform, id: impl Into<String>, evidence: Evidence) -> Self {
+        App {
+            platform,
+            id: id.into(),
+            name: None,
+            version: None,
+            build: None,
+            publisher: None,
+            installer: None,
+            uid: None,
+            first_install_time: None,
+            last_update_time: None,
+            path: None,
+            cert_sha256: Vec::new(),
+            users: Vec::new(),
+            flags: AppFlags::default(),
+            evidence: vec![evidence],
+        }
+    }
+
+    /// Installed for at least one user (or the source does not track users).
+    pub fn is_installed(&self) -> bool {
+        !self.flags.data_only
+    }
+
+    /// Derives `data_only` and `disabled` from the per-user states.
+    pub fn settle_user_flags(&mut self) {
+        if self.users.is_empty() {
+            return;
+        }
+        let installed: Vec<&UserState> = self
+            .users
+            .iter()
+            .filter(|u| u.installed != Some(false))
+            .collect();
+        self.flags.data_only = installed.is_empty();
+        if !installed.is_empty() && installed.iter().all(|u| u.is_disabled()) {
+            self.flags.disabled = true;
+        }
+    }
+
+    /// Users (profiles) for which the app is installed.
+    pub fn installed_users(&self) -> impl Iterator<Item = u32> + '_ {
+        self.users
+            .iter()
+            .filter(|u| u.installed != Some(false))
+            .map(|u| u.user)
+    }
+}
+
+/// One device (phone, computer, machine image) and the apps found on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// The input it came from: a file, a folder, or `adb:<serial>`.
+    pub source: String,
+    /// A short name for people: the file or folder name, or the model.
+    pub name: String,
+    pub platform: Platform,
+    /// The format the collector recognised, e.g. `dumpsys-package`.
+    pub format: String,
+    /// Facts about the device itself (model, Android version...), as `key -> value`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<(String, String)>,
+    pub apps: Vec<App>,
+    /// Problems that did not stop this device from being read (a truncated block...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// How sure a finding is: `confirmed` needs no second look; `review` asks a person.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    #[default]
+    Confirmed,
+    Review,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Confirmed => "confirmed",
+            Confidence::Review => "review",
+        }
+    }
+}
+
+/// Whether a covered app found on a device is installed or only left its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingState {
+    Installed,
+    /// Known to the system but installed for no user (Android `installed=false`).
+    DataLeftBehind,
+}
+
+/// The rule a finding came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// `app` for a named app, `vendor` for "any app of this company".
+    pub kind: String,
+}
+
+/// One regime behind a finding, with its status today.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegimeInfo {
+    pub id: String,
+    pub title: String,
+    pub instrument: String,
+    /// `in-force`, `revoked` or `informational`.
+    pub status: String,
+    /// For people: "in force", "revoked 2021-06-09 by EO 14034".
+    pub status_text: String,
+    pub binds: String,
+    /// `named` when the regime names the app, `possible` when read into its words.
+    pub coverage: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Set when the regime covers a function inside the app rather than the app itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via_feature: Option<String>,
+    pub sources: Vec<String>,
+}
+
+/// Which identifier of the rule matched which value of the app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchInfo {
+    pub platform: Platform,
+    pub field: String,
+    /// `exact`, `prefix`, `glob`, `regex`.
+    pub kind: String,
+    pub pattern: String,
+    pub value: String,
+}
+
+/// A covered function shipped inside the app (WeChat Pay in WeChat).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureInfo {
+    pub name: String,
+    pub regimes: Vec<String>,
+    pub text: String,
+}
+
+/// A covered app found on a device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub app: App,
+    pub rule: RuleInfo,
+    pub regimes: Vec<RegimeInfo>,
+    pub confidence: Confidence,
+    /// Why a finding needs review, when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(rename = "match")]
+    pub matched: MatchInfo,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<FeatureInfo>,
+    pub state: FindingState,
+}

@@ -1,0 +1,17 @@
+//! `--format json`: the whole report as one versioned JSON document.
+
+use super::{Report, ReportOptions, document};
+use crate::scan::ScanResult;
+use std::io::{self, Write};
+
+pub struct JsonReport {
+    pub options: ReportOptions,
+}
+
+impl Report for JsonReport {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+        let doc = document::document(result, self.options.inventory);
+        serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}

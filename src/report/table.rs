@@ -1,0 +1,231 @@
+//! `--format table`: for people. A table of covered apps per device, what left
+//! data behind, what could not be read, then a one-line summary.
+
+use super::{Report, ReportOptions, document};
+use crate::model::{Confidence, Finding};
+use crate::scan::{DeviceResult, ScanResult};
+use anstyle::{AnsiColor, Style};
+use comfy_table::{ContentArrangement, Table, presets};
+use std::io::{self, Write};
+
+pub struct TableReport {
+    pub options: ReportOptions,
+}
+
+const BOLD: Style = Style::new().bold();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const GREEN: Style = AnsiColor::Green.on_default();
+
+impl TableReport {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.options.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn device(&self, d: &DeviceResult, out: &mut dyn Write) -> io::Result<()> {
+        let dev = &d.device;
+        let mut facts = vec![
+            dev.platform.to_string(),
+            dev.format.clone(),
+            format!("{} apps", dev.apps.len()),
+        ];
+        facts.extend(
+            dev.properties
+                .iter()
+                .filter(|(k, _)| k == "model" || k == "android_version")
+                .map(|(k, v)| format!("{k} {v}")),
+        );
+        writeln!(
+            out,
+            "{} {}  ({})",
+            self.paint(BOLD, "Device"),
+            self.paint(BOLD, &dev.name),
+            facts.join(", ")
+        )?;
+        writeln!(out, "  source: {}", dev.source)?;
+        if d.findings.is_empty() {
+            writeln!(out, "  {}", self.paint(GREEN, "no covered app installed"))?;
+        } else {
+            writeln!(out, "{}", findings_table(&d.findings))?;
+            for f in &d.findings {
+                for feature in &f.features {
+                    writeln!(out, "  note: {}", feature.text)?;
+                }
+            }
+        }
+        if !d.data_left_behind.is_empty() {
+            writeln!(
+                out,
+                "  {}",
+                self.paint(YELLOW, "data left behind (covered, but installed for no user):")
+            )?;
+            for f in &d.data_left_behind {
+                writeln!(out, "    {} ({}) {}", f.rule.name, f.app.id, evidence_place(f))?;
+            }
+        }
+        for w in &dev.warnings {
+            writeln!(out, "  {} {w}", self.paint(YELLOW, "warning:"))?;
+        }
+        writeln!(out)
+    }
+}
+
+impl Report for TableReport {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(p) = &result.policy {
+            writeln!(out, "Policy: {p}\n")?;
+        }
+        for d in &result.devices {
+            self.device(d, out)?;
+        }
+        if !result.errors.is_empty() {
+            writeln!(out, "{}", self.paint(RED, "Could not be read:"))?;
+            for e in &result.errors {
+                writeln!(out, "  {}: {}", e.path, e.message)?;
+            }
+            writeln!(out)?;
+        }
+        if !result.skipped.is_empty() {
+            writeln!(out, "Passed over (not a recognised input):")?;
+            for e in &result.skipped {
+                writeln!(out, "  {}: {}", e.path, e.message)?;
+            }
+            writeln!(out)?;
+        }
+        let s = document::summary(result);
+        let found = format!(
+            "{} covered app{} found ({} confirmed, {} to review)",
+            s.findings,
+            plural(s.findings),
+            s.confirmed,
+            s.review
+        );
+        let found = if s.findings > 0 {
+            self.paint(RED, &found)
+        } else {
+            self.paint(GREEN, &found)
+        };
+        let unread = format!(
+            "{} input{} could not be read",
+            s.errors,
+            plural(s.errors)
+        );
+        let unread = if s.errors > 0 {
+            self.paint(RED, &unread)
+        } else {
+            unread
+        };
+        writeln!(
+            out,
+            "Scanned {} device{}, {} apps: {found}; {unread}.",
+            s.devices,
+            plural(s.devices),
+            s.apps_scanned
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn findings_table(findings: &[Finding]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec![
+            "Covered app",
+            "Identifier",
+            "Version",
+            "Regimes",
+            "Confidence",
+            "Evidence",
+        ]);
+    for f in findings {
+        let regimes: Vec<String> = f
+            .regimes
+            .iter()
+            .map(|r| {
+                let via = r
+                    .via_feature
+                    .as_ref()
+                    .map(|v| format!(" (via {v})"))
+                    .unwrap_or_default();
+                let possible = if r.coverage == "possible" {
+                    " [possible]"
+                } else {
+                    ""
+                };
+                format!("{}{via}{possible}: {}", r.instrument_short(), r.status_text)
+            })
+            .collect();
+        let confidence = match (&f.confidence, &f.reason) {
+            (Confidence::Review, Some(reason)) => format!("review: {reason}"),
+            (c, _) => c.as_str().to_string(),
+        };
+        let users: Vec<String> = f.app.installed_users().map(|u| u.to_string()).collect();
+        let mut ident = f.app.id.clone();
+        if !users.is_empty() {
+            ident.push_str(&format!("\nuser {}", users.join(", ")));
+        }
+        let version = match (&f.app.version, &f.app.build) {
+            (Some(v), Some(b)) => format!("{v} ({b})"),
+            (Some(v), None) => v.clone(),
+            (None, Some(b)) => b.clone(),
+            (None, None) => "-".to_string(),
+        };
+        table.add_row(vec![
+            f.rule.name.clone(),
+            ident,
+            version,
+            regimes.join("\n"),
+            confidence,
+            evidence_cell(f),
+        ]);
+    }
+    table
+}
+
+fn evidence_place(f: &Finding) -> String {
+    match f.app.evidence.first() {
+        Some(e) => match e.line {
+            Some(l) => format!("{}:{l}", e.path),
+            None => e.path.clone(),
+        },
+        None => "-".to_string(),
+    }
+}
+
+fn evidence_cell(f: &Finding) -> String {
+    let mut cell = evidence_place(f);
+    if let Some(excerpt) = f.app.evidence.first().and_then(|e| e.excerpt.as_ref()) {
+        let short: String = excerpt.chars().take(90).collect();
+        let ellipsis = if excerpt.chars().count() > 90 { "…" } else { "" };
+        cell.push_str(&format!("\n{short}{ellipsis}"));
+    }
+    if f.app.evidence.len() > 1 {
+        cell.push_str(&format!("\n(+{} more)", f.app.evidence.len() - 1));
+    }
+    cell
+}
+
+trait ShortName {
+    fn instrument_short(&self) -> String;
+}
+
+impl ShortName for crate::model::RegimeInfo {
+    /// The first part of the instrument ("FAR 52.204-27 (JUN 2023); ..." -> "FAR 52.204-27").
+    fn instrument_short(&self) -> String {
+        let first = self.instrument.split(';').next().unwrap_or(&self.instrument);
+        first
+            .split(" (")
+            .next()
+            .unwrap_or(first)
+            .replace("Executive Order ", "EO ")
+    }
+}

@@ -1,0 +1,252 @@
+//! Problems found in rule files, with stable codes and source locations.
+//!
+//! Loading and validation push every problem here instead of stopping at the
+//! first, so one `rules check` run shows them all.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+use std::ops::Range;
+
+/// How bad a problem is: errors stop the scan (exit 2); warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Stable problem codes; documented in `docs/rules.md`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// The file could not be read.
+    Io,
+    /// Not valid YAML, or valid YAML that does not fit the schema.
+    Parse,
+    /// A resource limit (aliases, depth, size) was exceeded.
+    Limit,
+    DuplicateId,
+    UnknownRegime,
+    BadPattern,
+    IdentifierKind,
+    DuplicateIdentifier,
+    BadDate,
+    RevokedWithoutDate,
+    MissingSource,
+    MissingLastReviewed,
+    BadVersion,
+    UnknownPolicy,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Io => "io",
+            Code::Parse => "parse",
+            Code::Limit => "limit",
+            Code::DuplicateId => "duplicate-id",
+            Code::UnknownRegime => "unknown-regime",
+            Code::BadPattern => "bad-pattern",
+            Code::IdentifierKind => "identifier-kind",
+            Code::DuplicateIdentifier => "duplicate-identifier",
+            Code::BadDate => "bad-date",
+            Code::RevokedWithoutDate => "revoked-without-date",
+            Code::MissingSource => "missing-source",
+            Code::MissingLastReviewed => "missing-last-reviewed",
+            Code::BadVersion => "bad-version",
+            Code::UnknownPolicy => "unknown-policy",
+        }
+    }
+}
+
+/// A place in a loaded source file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label {
+    /// Index into [`Sources`].
+    #[serde(skip)]
+    pub source: usize,
+    pub path: String,
+    pub line: u64,
+    pub column: u64,
+    #[serde(skip)]
+    pub bytes: Range<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary: Option<Label>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secondary: Vec<Label>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+        }
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, label: Option<Label>) -> Self {
+        self.primary = label;
+        self
+    }
+
+    pub fn also(mut self, label: Option<Label>) -> Self {
+        self.secondary.extend(label);
+        self
+    }
+
+    /// One line: `path:line:column: error[code]: message`.
+    pub fn one_line(&self) -> String {
+        let place = match &self.primary {
+            Some(l) => format!("{}:{}:{}: ", l.path, l.line, l.column),
+            None => String::new(),
+        };
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        format!("{place}{level}[{}]: {}", self.code.as_str(), self.message)
+    }
+}
+
+/// The text of every rule source, so diagnostics can quote it.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<(String, String)>,
+}
+
+impl Sources {
+    pub fn add(&mut self, name: String, text: String) -> usize {
+        self.files.push((name, text));
+        self.files.len() - 1
+    }
+
+    pub fn name(&self, id: usize) -> &str {
+        self.files.get(id).map(|f| f.0.as_str()).unwrap_or("<unknown>")
+    }
+
+    pub fn text(&self, id: usize) -> &str {
+        self.files.get(id).map(|f| f.1.as_str()).unwrap_or("")
+    }
+
+    /// A label at a serde-saphyr location in source `id`.
+    pub fn label(&self, id: usize, loc: &serde_saphyr::Location) -> Option<Label> {
+        self.label_from(id, loc, true)
+    }
+
+    /// Like [`Sources::label`], for a location parsed from a copy of the text whose
+    /// lines and columns match the source but whose byte offsets do not.
+    pub fn label_by_line(&self, id: usize, loc: &serde_saphyr::Location) -> Option<Label> {
+        self.label_from(id, loc, false)
+    }
+
+    fn label_from(&self, id: usize, loc: &serde_saphyr::Location, bytes: bool) -> Option<Label> {
+        if loc.line() == 0 {
+            return None;
+        }
+        let text = self.text(id);
+        let span = loc.span();
+        let start = span
+            .byte_offset()
+            .filter(|_| bytes)
+            .map(|b| b as usize)
+            .unwrap_or_else(|| offset_of(text, loc.line(), loc.column()));
+        let len = span.byte_len().unwrap_or(0).max(1) as usize;
+        let start = start.min(text.len());
+        let end = snap_to_char(text, (start + len).min(text.len()));
+        Some(Label {
+            source: id,
+            path: self.name(id).to_string(),
+            line: loc.line(),
+            column: loc.column(),
+            bytes: snap_to_char(text, start)..end,
+            message: None,
+        })
+    }
+}
+
+fn offset_of(text: &str, line: u64, column: u64) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1) as usize)
+        .map(str::len)
+        .sum();
+    let col: usize = text[line_start.min(text.len())..]
+        .chars()
+        .take(column.saturating_sub(1) as usize)
+        .map(char::len_utf8)
+        .sum();
+    line_start + col
+}
+
+fn snap_to_char(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at.min(text.len())
+}
+
+/// Renders diagnostics the way compilers do: header, location, quoted lines, caret.
+pub fn render_text(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for diag in diags {
+        let level = match diag.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level
+            .primary_title(diag.message.as_str())
+            .id(diag.code.as_str());
+        let mut group = Group::with_title(title);
+        if let Some(primary) = &diag.primary {
+            let mut snippet = Snippet::source(sources.text(primary.source))
+                .path(primary.path.as_str())
+                .annotation(label_annotation(AnnotationKind::Primary, primary));
+            for extra in diag.secondary.iter().filter(|l| l.source == primary.source) {
+                snippet = snippet.annotation(label_annotation(AnnotationKind::Context, extra));
+            }
+            group = group.element(snippet);
+            for extra in diag.secondary.iter().filter(|l| l.source != primary.source) {
+                group = group.element(
+                    Snippet::source(sources.text(extra.source))
+                        .path(extra.path.as_str())
+                        .annotation(label_annotation(AnnotationKind::Context, extra)),
+                );
+            }
+        }
+        out.push_str(&renderer.render(&[group]));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn label_annotation(kind: AnnotationKind, label: &Label) -> annotate_snippets::Annotation<'_> {
+    let annotation = kind.span(label.bytes.clone());
+    match &label.message {
+        Some(m) => annotation.label(m.as_str()),
+        None => annotation,
+    }
+}

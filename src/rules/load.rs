@@ -1,0 +1,364 @@
+//! Reading rule files: the set embedded in the binary, and files or folders
+//! named with `--rules`. Parsing is bounded (aliases, depth, size) because rule
+//! files may come from third parties.
+
+use super::diagnostic::{Code, Diagnostic, Sources};
+use super::schema::RuleFile;
+use super::{RuleSet, validate};
+use serde_saphyr::options::AliasLimits;
+use serde_saphyr::{Budget, Options};
+use std::path::{Path, PathBuf};
+
+/// The rule files under `rules/`, embedded at build time (see `build.rs`).
+pub static EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// A rule file larger than this is refused before parsing.
+const MAX_RULE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Extra rule files or folders (`--rules`).
+    pub paths: Vec<PathBuf>,
+    /// Drop the embedded set (`--no-default-rules`).
+    pub no_default_rules: bool,
+}
+
+/// The outcome of loading: the rule set (when there were no errors), every
+/// diagnostic, and the sources they quote.
+#[derive(Debug)]
+pub struct Loaded {
+    pub rules: Option<RuleSet>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == super::Severity::Error)
+    }
+}
+
+pub fn load(options: &LoadOptions) -> Loaded {
+    let mut sources = Sources::default();
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::new();
+
+    if !options.no_default_rules {
+        for (name, text) in EMBEDDED {
+            let id = sources.add(format!("<embedded>/{name}"), (*text).to_string());
+            files.extend(parse_source(id, &sources, &mut diagnostics));
+        }
+    }
+    for path in &options.paths {
+        for file in rule_files(path, &mut diagnostics) {
+            match read_rule_file(&file) {
+                Ok(text) => {
+                    let id = sources.add(file.display().to_string(), text);
+                    files.extend(parse_source(id, &sources, &mut diagnostics));
+                }
+                Err(message) => diagnostics.push(Diagnostic::error(
+                    Code::Io,
+                    format!("{}: {message}", file.display()),
+                )),
+            }
+        }
+    }
+
+    let rules = validate::validate(&files, &sources, &mut diagnostics);
+    let has_errors = diagnostics
+        .iter()
+        .any(|d| d.severity == super::Severity::Error);
+    Loaded {
+        rules: (!has_errors).then_some(rules),
+        diagnostics,
+        sources,
+    }
+}
+
+/// `path` itself, or the `.yaml`/`.yml` files below it, sorted for stable output.
+fn rule_files(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Code::Io,
+                format!("{}: cannot read rules: {e}", path.display()),
+            ));
+            return Vec::new();
+        }
+    };
+    if !meta.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![(path.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = pending.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => {
+                diagnostics.push(Diagnostic::error(
+                    Code::Io,
+                    format!("{}: cannot read folder: {e}", dir.display()),
+                ));
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            // symlink_metadata: a link to a folder is not followed (no loops).
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() && depth < 16 {
+                pending.push((p, depth + 1));
+            } else if kind.is_file() && is_yaml(&p) {
+                found.push(p);
+            }
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            Code::Io,
+            format!("{}: no .yaml or .yml rule files in this folder", path.display()),
+        ));
+    }
+    found
+}
+
+fn is_yaml(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("yaml") | Some("yml")
+    )
+}
+
+fn read_rule_file(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read rules: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    if meta.len() > MAX_RULE_FILE_BYTES {
+        return Err(format!(
+            "rule file is {} bytes; the limit is {MAX_RULE_FILE_BYTES}",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read rules: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn parse_options() -> Options {
+    // Room for a 20,000-rule pack, far below what an alias bomb would need.
+    let mut budget = Budget::default();
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_depth = 32;
+    budget.max_nodes = 2_000_000;
+    let mut aliases = AliasLimits::default();
+    aliases.max_total_replayed_events = 100_000;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.alias_limits = aliases;
+    options
+}
+
+/// A parsed file, tagged with its source id.
+pub struct ParsedFile {
+    pub source: usize,
+    pub file: RuleFile,
+}
+
+fn parse_source(
+    id: usize,
+    sources: &Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ParsedFile> {
+    let text = sources.text(id);
+    match serde_saphyr::from_str_with_options::<RuleFile>(text, parse_options()) {
+        Ok(file) => Some(ParsedFile { source: id, file }),
+        Err(first) => {
+            let mut found = recover_item_errors(id, sources);
+            if found.is_empty() {
+                found.push(to_diagnostic(&first, id, sources, true));
+            }
+            diagnostics.extend(found);
+            None
+        }
+    }
+}
+
+fn to_diagnostic(
+    err: &serde_saphyr::Error,
+    id: usize,
+    sources: &Sources,
+    same_bytes: bool,
+) -> Diagnostic {
+    let message = err.without_snippet().to_string();
+    let message = strip_location_prefix(&message);
+    let code = if message.contains("budget") || message.contains("recursion limit") {
+        Code::Limit
+    } else {
+        Code::Parse
+    };
+    let label = err.location().and_then(|loc| {
+        if same_bytes {
+            sources.label(id, &loc)
+        } else {
+            sources.label_by_line(id, &loc)
+        }
+    });
+    Diagnostic::error(code, message).at(label)
+}
+
+/// serde-saphyr puts "line L column C" before or after its messages; our label says that already.
+fn strip_location_prefix(message: &str) -> String {
+    let m = message.trim();
+    let mut m = m.strip_prefix("error: ").unwrap_or(m);
+    if let Some(rest) = m.strip_prefix("line ")
+        && let Some(pos) = rest.find(": ")
+        && rest[..pos].contains("column")
+    {
+        m = &rest[pos + 2..];
+    }
+    if let Some(pos) = m.rfind(" at line ")
+        && m[pos..].contains(", column ")
+    {
+        m = &m[..pos];
+    }
+    m.to_string()
+}
+
+/// After a failed parse, parse each top-level list item on its own so that a
+/// file with three mistakes reports three, not one. Items are cut at lines that
+/// start a new `- ` entry at the item's indentation; line numbers are kept by
+/// padding the slice with the lines before it.
+fn recover_item_errors(id: usize, sources: &Sources) -> Vec<Diagnostic> {
+    let text = sources.text(id);
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut section: Option<&str> = None;
+    let mut item_start: Option<usize> = None;
+    let mut item_indent = 0usize;
+
+    let flush = |section: Option<&str>, start: Option<usize>, end: usize, out: &mut Vec<Diagnostic>| {
+        let (Some(section), Some(start)) = (section, start) else {
+            return;
+        };
+        // The section key takes the line before the item, so line numbers match the file.
+        let mut doc = "\n".repeat(start.saturating_sub(1));
+        doc.push_str(&format!("{section}:\n"));
+        for line in &lines[start..end] {
+            doc.push_str(line);
+        }
+        if let Err(e) = serde_saphyr::from_str_with_options::<RuleFile>(&doc, parse_options()) {
+            let d = to_diagnostic(&e, id, sources, false);
+            if !out.iter().any(|o| o.primary == d.primary && o.message == d.message) {
+                out.push(d);
+            }
+        }
+    };
+
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() || trimmed.trim_start().starts_with('#') {
+            continue;
+        }
+        let indent = trimmed.len() - trimmed.trim_start().len();
+        if indent == 0 {
+            flush(section, item_start, i, &mut out);
+            item_start = None;
+            section = ["regimes:", "apps:", "policies:"]
+                .iter()
+                .find(|k| trimmed == **k)
+                .map(|k| k.trim_end_matches(':'));
+            if section.is_none() && !trimmed.starts_with("version:") {
+                // Unknown top-level content: let the whole-file error speak.
+                return Vec::new();
+            }
+            continue;
+        }
+        if section.is_some() && trimmed.trim_start().starts_with("- ") {
+            if item_start.is_none() {
+                item_indent = indent;
+            }
+            if indent == item_indent {
+                flush(section, item_start, i, &mut out);
+                item_start = Some(i);
+            }
+        }
+    }
+    flush(section, item_start, lines.len(), &mut out);
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Loaded {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.yaml");
+        std::fs::write(&path, text).unwrap();
+        load(&LoadOptions {
+            paths: vec![path],
+            no_default_rules: true,
+        })
+    }
+
+    #[test]
+    fn embedded_rules_load_without_problems() {
+        let loaded = load(&LoadOptions::default());
+        let problems: Vec<String> = loaded.diagnostics.iter().map(|d| d.one_line()).collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert!(loaded.rules.unwrap().apps.len() >= 8);
+    }
+
+    #[test]
+    fn every_unknown_field_is_reported_with_its_line() {
+        let text = "apps:\n  - id: a\n    name: A\n    regimes: [x]\n    identifiers: []\n    bogus: 1\n  - id: b\n    nmae: B\n";
+        let loaded = load_text(text);
+        let lines: Vec<u64> = loaded
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.primary.as_ref().map(|l| l.line))
+            .collect();
+        assert_eq!(lines, vec![6, 8], "{:#?}", loaded.diagnostics);
+        assert!(loaded.has_errors());
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        // Thousands of aliases of one anchor: over the alias budget.
+        let mut text = String::from("policies:\n  - id: p\n    title: &a0 t\n    regimes: [");
+        let aliases: Vec<&str> = std::iter::repeat_n("*a0", 5000).collect();
+        text.push_str(&aliases.join(","));
+        text.push_str("]\n");
+        let loaded = load_text(&text);
+        assert!(
+            loaded.diagnostics.iter().any(|d| d.code == Code::Limit),
+            "{:#?}",
+            loaded.diagnostics
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_with_limit_code() {
+        let text = format!("apps: {}", "[".repeat(5000));
+        let loaded = load_text(&text);
+        assert!(loaded.diagnostics.iter().any(|d| d.code == Code::Limit), "{:#?}", loaded.diagnostics);
+    }
+
+    #[test]
+    fn location_prefix_is_stripped() {
+        assert_eq!(strip_location_prefix("line 3 column 4: bad"), "bad");
+        assert_eq!(strip_location_prefix("plain"), "plain");
+        assert_eq!(strip_location_prefix("unknown field `x` at line 5, column 5"), "unknown field `x`");
+    }
+}

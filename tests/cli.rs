@@ -1,0 +1,345 @@
+//! End-to-end tests of the `appaudit` binary, as a user runs it.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{MVT, appaudit, finding_ids, scan_json, shared_fixture};
+use predicates::prelude::*;
+
+#[test]
+fn pm_list_with_covered_apps_exits_1_and_names_them() {
+    let (code, doc) = scan_json(&["fixtures/scan/pm_list_tiktok.txt"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["tool"]["name"], "appaudit");
+    assert_eq!(
+        finding_ids(&doc),
+        vec!["cn.wps.moffice_eng", "com.zhiliaoapp.musically"]
+    );
+    let device = &doc["devices"][0];
+    assert_eq!(device["platform"], "android");
+    assert_eq!(device["apps_scanned"], 5);
+    let tiktok = device["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"]["id"] == "tiktok")
+        .unwrap();
+    assert_eq!(tiktok["app"]["platform"], "android");
+    assert_eq!(tiktok["evidence"]["path"], "fixtures/scan/pm_list_tiktok.txt");
+    assert_eq!(tiktok["evidence"]["line"], 1);
+    assert_eq!(tiktok["confidence"], "confirmed");
+    let statuses: Vec<(&str, &str)> = tiktok["regimes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), r["status"].as_str().unwrap()))
+        .collect();
+    assert!(statuses.contains(&("us-eo-13942", "revoked")));
+    assert!(statuses.contains(&("us-far-52.204-27", "in-force")));
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn table_report_shows_status_evidence_and_summary() {
+    appaudit()
+        .args(["scan", "fixtures/scan/pm_list_tiktok.txt"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("TikTok"))
+        .stdout(predicate::str::contains("revoked 2021-06-09 by EO 14034"))
+        .stdout(predicate::str::contains("FAR 52.204-27: in force"))
+        .stdout(predicate::str::contains("fixtures/scan/pm_list_tiktok.txt:1"))
+        .stdout(predicate::str::contains(
+            "Scanned 1 device, 5 apps: 2 covered apps found",
+        ))
+        .stdout(predicate::str::contains("com.ssandroid").not())
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn clean_dump_exits_0() {
+    let (code, doc) = scan_json(&["fixtures/scan/pm_list_clean.txt"]);
+    assert_eq!(code, 0);
+    assert!(finding_ids(&doc).is_empty());
+    assert_eq!(doc["summary"]["apps_scanned"], 5);
+}
+
+#[test]
+fn dumpsys_reports_installed_and_data_left_behind_apart() {
+    let (code, doc) = scan_json(&["fixtures/scan/dumpsys_wechat_alipay.txt"]);
+    assert_eq!(code, 1);
+    assert_eq!(finding_ids(&doc), vec!["com.tencent.mm"]);
+    let device = &doc["devices"][0];
+    let wechat = &device["findings"][0];
+    assert_eq!(wechat["app"]["version"], "8.0.47");
+    assert_eq!(wechat["evidence"]["line"], 7);
+    assert_eq!(wechat["features"][0]["name"], "WeChat Pay");
+    let left: Vec<&str> = device["data_left_behind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["app"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, vec!["com.eg.android.AlipayGphone"]);
+}
+
+#[test]
+fn policy_selects_regimes() {
+    let (code, doc) = scan_json(&[
+        "--policy",
+        "us-federal-contractor",
+        "fixtures/scan/pm_list_tiktok.txt",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(finding_ids(&doc), vec!["com.zhiliaoapp.musically"]);
+    assert_eq!(doc["policy"], "us-federal-contractor");
+    let regimes = doc["devices"][0]["findings"][0]["regimes"].as_array().unwrap();
+    assert_eq!(regimes.len(), 1);
+    assert_eq!(regimes[0]["id"], "us-far-52.204-27");
+}
+
+#[test]
+fn unknown_policy_is_an_error() {
+    appaudit()
+        .args(["scan", "--policy", "nope", "fixtures/scan/pm_list_clean.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no policy named `nope`"))
+        .stderr(predicate::str::contains("us-federal-contractor"));
+}
+
+#[test]
+fn site_rules_add_regimes_apps_and_policies() {
+    let (code, doc) = scan_json(&[
+        "--rules",
+        "fixtures/scan/site_policy.yaml",
+        "--policy",
+        "example-corp",
+        "fixtures/scan/pm_list_site.txt",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        finding_ids(&doc),
+        vec!["com.example.forbidden", "com.zhiliaoapp.musically"]
+    );
+}
+
+#[test]
+fn no_default_rules_drops_the_embedded_set() {
+    let (code, doc) = scan_json(&["--no-default-rules", "fixtures/scan/pm_list_tiktok.txt"]);
+    assert_eq!(code, 0);
+    assert!(finding_ids(&doc).is_empty());
+}
+
+#[test]
+fn broken_rules_report_every_problem_with_place_and_exit_2() {
+    appaudit()
+        .args(["rules", "check", "fixtures/scan/rules_broken.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error[bad-date]"))
+        .stderr(predicate::str::contains("fixtures/scan/rules_broken.yaml:6:11"))
+        .stderr(predicate::str::contains("error[unknown-regime]"))
+        .stderr(predicate::str::contains("no-such-regime"))
+        .stderr(predicate::str::contains("error[bad-pattern]"))
+        .stderr(predicate::str::contains("error[duplicate-id]"))
+        .stderr(predicate::str::contains("2024-02-30x"));
+}
+
+#[test]
+fn broken_rules_stop_a_scan_with_exit_2() {
+    appaudit()
+        .args([
+            "scan",
+            "--rules",
+            "fixtures/scan/rules_broken.yaml",
+            "fixtures/scan/pm_list_clean.txt",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rules_broken.yaml"));
+}
+
+#[test]
+fn rules_check_json_lists_diagnostics() {
+    let out = appaudit()
+        .args(["rules", "check", "--format", "json", "fixtures/scan/rules_broken.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let diags: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    for code in ["bad-date", "unknown-regime", "bad-pattern", "duplicate-id"] {
+        assert!(codes.contains(&code), "{code} missing in {codes:?}");
+    }
+    assert_eq!(diags[0]["primary"]["line"], 6);
+}
+
+#[test]
+fn embedded_rules_check_clean() {
+    appaudit()
+        .args(["rules", "check"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("ok:"));
+}
+
+#[test]
+fn rules_list_show_and_policies() {
+    appaudit()
+        .args(["rules", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("us-far-52.204-27"))
+        .stdout(predicate::str::contains("tiktok"));
+    appaudit()
+        .args(["rules", "show", "tiktok"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("com.zhiliaoapp.musically"))
+        .stdout(predicate::str::contains("https://"));
+    appaudit()
+        .args(["rules", "show", "us-eo-13971"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("revoked 2021-06-09 by EO 14034"));
+    appaudit()
+        .args(["rules", "show", "nothing-here"])
+        .assert()
+        .code(2);
+    appaudit()
+        .args(["policies", "list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("us-federal-contractor"));
+}
+
+#[test]
+fn garbage_inputs_exit_2_naming_the_path_and_the_rest_is_still_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("blob.bin");
+    std::fs::write(&binary, (0..4096u32).map(|i| (i * 7 % 251) as u8).collect::<Vec<u8>>()).unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    let missing = dir.path().join("missing.txt");
+    let out = appaudit()
+        .args(["scan", "--format", "json"])
+        .arg(&binary)
+        .arg(&empty)
+        .arg(&missing)
+        .arg("fixtures/scan/pm_list_tiktok.txt")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for p in [&binary, &empty, &missing] {
+        assert!(stderr.contains(&p.display().to_string()), "{stderr}");
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        finding_ids(&doc),
+        vec!["cn.wps.moffice_eng", "com.zhiliaoapp.musically"]
+    );
+}
+
+#[test]
+fn a_folder_with_nothing_known_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "hello\nworld\n").unwrap();
+    appaudit()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(dir.path().display().to_string()));
+}
+
+#[test]
+fn forced_input_format_that_does_not_fit_is_an_error() {
+    appaudit()
+        .args([
+            "scan",
+            "--input-format",
+            "dumpsys",
+            "fixtures/scan/pm_list_clean.txt",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pm_list_clean.txt"));
+}
+
+#[test]
+fn no_input_is_an_error() {
+    appaudit().arg("scan").assert().code(2);
+}
+
+#[test]
+fn output_file_is_written_and_stdout_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    appaudit()
+        .args(["scan", "--format", "json", "-o"])
+        .arg(&report)
+        .arg("fixtures/scan/pm_list_tiktok.txt")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty());
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(finding_ids(&doc).len(), 2);
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "no temporary file is left behind");
+}
+
+#[test]
+fn inventory_lists_every_app() {
+    let (_, doc) = scan_json(&["--inventory", "fixtures/scan/pm_list_clean.txt"]);
+    assert_eq!(doc["devices"][0]["apps"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn logs_go_to_stderr_not_into_the_report() {
+    let out = appaudit()
+        .args(["-vv", "scan", "--format", "json", "fixtures/scan/pm_list_clean.txt"])
+        .output()
+        .unwrap();
+    let _: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("collecting"));
+}
+
+#[test]
+fn real_mvt_captures_scan_clean() {
+    for (rel, apps) in [
+        ("android_data/dumpsys_packages.txt", 2),
+        ("android_data/bugreport/dumpstate.txt", 2),
+        ("android_data/bugreport", 2),
+        ("androidqf/packages.json", 7),
+        ("androidqf/dumpsys.txt", 2),
+    ] {
+        let Some(path) = shared_fixture(&format!("{MVT}/{rel}")) else {
+            return;
+        };
+        let (code, doc) = scan_json(&[path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{rel}: {doc:#}");
+        assert_eq!(doc["summary"]["apps_scanned"], apps, "{rel}");
+        assert!(finding_ids(&doc).is_empty(), "{rel}");
+    }
+}
+
+#[test]
+fn real_androidqf_folder_is_one_device() {
+    let Some(path) = shared_fixture(&format!("{MVT}/androidqf")) else {
+        return;
+    };
+    let (code, doc) = scan_json(&[path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["devices"].as_array().unwrap().len(), 1);
+    assert!(doc["summary"]["apps_scanned"].as_u64().unwrap() >= 7);
+}

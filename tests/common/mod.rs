@@ -1,0 +1,66 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+/// The built `appaudit`, run from the crate root with a clean environment for colour and logs.
+pub fn appaudit() -> Command {
+    let mut cmd = Command::cargo_bin("appaudit").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("RUST_LOG")
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// A path under `../shared/fixtures`, or `None` (printed as skipped) when the folder is
+/// absent. With `APPAUDIT_REQUIRE_SHARED_FIXTURES=1`, as in CI, absence fails.
+pub fn shared_fixture(relative: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures")
+        .join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var("APPAUDIT_REQUIRE_SHARED_FIXTURES").as_deref() == Ok("1") {
+        panic!("shared fixture {} is missing", path.display());
+    }
+    eprintln!("skipped: shared fixture {} is absent", path.display());
+    None
+}
+
+pub const MVT: &str = "android/third_party/mvt/tests/artifacts";
+
+/// Runs a JSON scan and returns (exit code, parsed report).
+pub fn scan_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let out = appaudit()
+        .arg("scan")
+        .arg("--format")
+        .arg("json")
+        .args(args)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, doc)
+}
+
+/// The app ids of every installed finding in a JSON report, sorted.
+pub fn finding_ids(doc: &serde_json::Value) -> Vec<String> {
+    let mut ids: Vec<String> = doc["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["findings"].as_array().unwrap().iter())
+        .map(|f| f["app"]["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}

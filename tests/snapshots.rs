@@ -1,0 +1,24 @@
+//! Snapshot tests of the reports: a change in what people or scripts read shows in review.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::appaudit;
+
+fn stdout(args: &[&str]) -> String {
+    let out = appaudit().args(args).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn table_report() {
+    insta::assert_snapshot!(stdout(&["scan", "fixtures/scan/pm_list_tiktok.txt", "fixtures/scan/dumpsys_wechat_alipay.txt"]));
+}
+
+#[test]
+fn json_report() {
+    let text = stdout(&["scan", "--format", "json", "fixtures/scan/dumpsys_wechat_alipay.txt"]);
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["tool"]["version"] = "[version]".into();
+    insta::assert_json_snapshot!(doc);
+}
