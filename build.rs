@@ -11,7 +11,11 @@ fn main() {
     let mut out = String::from("&[\n");
     for file in &files {
         println!("cargo::rerun-if-changed={}", file.display());
-        let name = file.strip_prefix(&root).unwrap_or(file).display().to_string();
+        let name = file
+            .strip_prefix(&root)
+            .unwrap_or(file)
+            .display()
+            .to_string();
         let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
         out.push_str(&format!(
             "    ({name:?}, include_str!({:?})),\n",

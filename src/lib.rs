@@ -3,6 +3,25 @@
 //! Data flows one way: input -> [`collect`] -> [`model::App`]s -> [`matcher`] (+ [`rules`])
 //! -> findings -> [`report`]. Each module owns one concern; the binary in `main.rs`
 //! only parses arguments and maps the outcome to an exit code.
+//!
+//! ```
+//! use appaudit::collect::android::pm_list;
+//! use appaudit::matcher::Matcher;
+//! use appaudit::rules::policy::RegimeFilter;
+//!
+//! let loaded = appaudit::rules::load(&Default::default());
+//! let matcher = Matcher::new(loaded.rules.expect("embedded rules load")).expect("rules compile");
+//! let dump = "package:com.zhiliaoapp.musically\npackage:com.whatsapp\n";
+//! let parsed = pm_list::parse(dump, "phone.txt").expect("pm list output");
+//! let findings: Vec<_> = parsed
+//!     .apps
+//!     .iter()
+//!     .flat_map(|app| matcher.match_app(app, &RegimeFilter::all()))
+//!     .collect();
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(findings[0].rule.name, "TikTok");
+//! assert_eq!(findings[0].app.evidence[0].line, Some(1));
+//! ```
 
 pub mod cli;
 pub mod collect;

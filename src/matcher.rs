@@ -6,8 +6,7 @@
 //! The matcher knows nothing of files: it takes [`App`]s and gives [`Finding`]s.
 
 use crate::model::{
-    App, Confidence, FeatureInfo, Finding, FindingState, MatchInfo, Platform, RegimeInfo,
-    RuleInfo,
+    App, Confidence, FeatureInfo, Finding, FindingState, MatchInfo, Platform, RegimeInfo, RuleInfo,
 };
 use crate::rules::policy::RegimeFilter;
 use crate::rules::validate::normalize_digest;
@@ -92,7 +91,9 @@ impl Matcher {
                             .literal_separator(false)
                             .build()
                             .map_err(|e| format!("rule `{}`: bad glob `{g}`: {e}", rule.id))?;
-                        let entry = globs.entry(key).or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
+                        let entry = globs
+                            .entry(key)
+                            .or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
                         entry.0.add(glob);
                         entry.1.push(target);
                     }
@@ -105,7 +106,9 @@ impl Matcher {
             }
         }
         for (key, (builder, targets)) in globs {
-            let set = builder.build().map_err(|e| format!("cannot compile globs: {e}"))?;
+            let set = builder
+                .build()
+                .map_err(|e| format!("cannot compile globs: {e}"))?;
             tiers.entry(key).or_default().globs = Some((set, targets));
         }
         for (key, (patterns, targets)) in regexes {
@@ -208,12 +211,19 @@ impl Matcher {
         }
         let mut features = Vec::new();
         for feature in &rule.features {
-            let allowed: Vec<&String> = feature.regimes.iter().filter(|r| filter.allows(r)).collect();
+            let allowed: Vec<&String> = feature
+                .regimes
+                .iter()
+                .filter(|r| filter.allows(r))
+                .collect();
             if allowed.is_empty() {
                 continue;
             }
             for r in &allowed {
-                if regimes.iter().any(|x| &&x.id == r && x.via_feature.is_none()) {
+                if regimes
+                    .iter()
+                    .any(|x| &&x.id == r && x.via_feature.is_none())
+                {
                     continue;
                 }
                 if let Some(info) =
@@ -319,7 +329,9 @@ fn judge(
     if regimes.iter().all(|r| r.coverage == "possible") {
         return (
             Confidence::Review,
-            Some("the regimes do not name this app; they may cover it by their wording".to_string()),
+            Some(
+                "the regimes do not name this app; they may cover it by their wording".to_string(),
+            ),
         );
     }
     (Confidence::Confirmed, None)
@@ -330,7 +342,11 @@ fn app_values(app: &App) -> impl Iterator<Item = (Field, &str)> {
     std::iter::once((Field::Id, app.id.as_str()))
         .chain(app.name.as_deref().map(|n| (Field::Name, n)))
         .chain(app.publisher.as_deref().map(|p| (Field::Publisher, p)))
-        .chain(app.cert_sha256.iter().map(|c| (Field::CertSha256, c.as_str())))
+        .chain(
+            app.cert_sha256
+                .iter()
+                .map(|c| (Field::CertSha256, c.as_str())),
+        )
 }
 
 fn normalize(field: Field, value: &str) -> String {
@@ -387,6 +403,8 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].rule.id, "tiktok");
         assert!(m.match_app(&app("com.whatsapp"), &all).is_empty());
-        assert!(m.match_app(&app("com.zhiliaoapp.musicallyx"), &all).is_empty());
+        let neighbour = m.match_app(&app("com.zhiliaoapp.musicallyx"), &all);
+        assert!(neighbour.iter().all(|f| f.rule.id != "tiktok"));
+        assert!(m.match_app(&app("com.zhiliaoappx"), &all).is_empty());
     }
 }

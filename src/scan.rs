@@ -81,7 +81,9 @@ pub fn run(request: &ScanRequest, matcher: &Matcher) -> ScanResult {
         result.errors.extend(collected.errors);
         result.skipped.extend(collected.skipped);
         for device in collected.devices {
-            result.devices.push(match_device(device, matcher, &request.filter));
+            result
+                .devices
+                .push(match_device(device, matcher, &request.filter));
         }
     }
     result

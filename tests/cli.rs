@@ -26,7 +26,10 @@ fn pm_list_with_covered_apps_exits_1_and_names_them() {
         .find(|f| f["rule"]["id"] == "tiktok")
         .unwrap();
     assert_eq!(tiktok["app"]["platform"], "android");
-    assert_eq!(tiktok["evidence"]["path"], "fixtures/scan/pm_list_tiktok.txt");
+    assert_eq!(
+        tiktok["evidence"]["path"],
+        "fixtures/scan/pm_list_tiktok.txt"
+    );
     assert_eq!(tiktok["evidence"]["line"], 1);
     assert_eq!(tiktok["confidence"], "confirmed");
     let statuses: Vec<(&str, &str)> = tiktok["regimes"]
@@ -49,7 +52,9 @@ fn table_report_shows_status_evidence_and_summary() {
         .stdout(predicate::str::contains("TikTok"))
         .stdout(predicate::str::contains("revoked 2021-06-09 by EO 14034"))
         .stdout(predicate::str::contains("FAR 52.204-27: in force"))
-        .stdout(predicate::str::contains("fixtures/scan/pm_list_tiktok.txt:1"))
+        .stdout(predicate::str::contains(
+            "fixtures/scan/pm_list_tiktok.txt:1",
+        ))
         .stdout(predicate::str::contains(
             "Scanned 1 device, 5 apps: 2 covered apps found",
         ))
@@ -94,7 +99,9 @@ fn policy_selects_regimes() {
     assert_eq!(code, 1);
     assert_eq!(finding_ids(&doc), vec!["com.zhiliaoapp.musically"]);
     assert_eq!(doc["policy"], "us-federal-contractor");
-    let regimes = doc["devices"][0]["findings"][0]["regimes"].as_array().unwrap();
+    let regimes = doc["devices"][0]["findings"][0]["regimes"]
+        .as_array()
+        .unwrap();
     assert_eq!(regimes.len(), 1);
     assert_eq!(regimes[0]["id"], "us-far-52.204-27");
 }
@@ -102,7 +109,12 @@ fn policy_selects_regimes() {
 #[test]
 fn unknown_policy_is_an_error() {
     appaudit()
-        .args(["scan", "--policy", "nope", "fixtures/scan/pm_list_clean.txt"])
+        .args([
+            "scan",
+            "--policy",
+            "nope",
+            "fixtures/scan/pm_list_clean.txt",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no policy named `nope`"))
@@ -139,7 +151,9 @@ fn broken_rules_report_every_problem_with_place_and_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("error[bad-date]"))
-        .stderr(predicate::str::contains("fixtures/scan/rules_broken.yaml:6:11"))
+        .stderr(predicate::str::contains(
+            "fixtures/scan/rules_broken.yaml:6:11",
+        ))
         .stderr(predicate::str::contains("error[unknown-regime]"))
         .stderr(predicate::str::contains("no-such-regime"))
         .stderr(predicate::str::contains("error[bad-pattern]"))
@@ -164,7 +178,13 @@ fn broken_rules_stop_a_scan_with_exit_2() {
 #[test]
 fn rules_check_json_lists_diagnostics() {
     let out = appaudit()
-        .args(["rules", "check", "--format", "json", "fixtures/scan/rules_broken.yaml"])
+        .args([
+            "rules",
+            "check",
+            "--format",
+            "json",
+            "fixtures/scan/rules_broken.yaml",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -224,7 +244,13 @@ fn rules_list_show_and_policies() {
 fn garbage_inputs_exit_2_naming_the_path_and_the_rest_is_still_scanned() {
     let dir = tempfile::tempdir().unwrap();
     let binary = dir.path().join("blob.bin");
-    std::fs::write(&binary, (0..4096u32).map(|i| (i * 7 % 251) as u8).collect::<Vec<u8>>()).unwrap();
+    std::fs::write(
+        &binary,
+        (0..4096u32)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
     let empty = dir.path().join("empty.txt");
     std::fs::write(&empty, b"").unwrap();
     let missing = dir.path().join("missing.txt");
@@ -307,7 +333,13 @@ fn inventory_lists_every_app() {
 #[test]
 fn logs_go_to_stderr_not_into_the_report() {
     let out = appaudit()
-        .args(["-vv", "scan", "--format", "json", "fixtures/scan/pm_list_clean.txt"])
+        .args([
+            "-vv",
+            "scan",
+            "--format",
+            "json",
+            "fixtures/scan/pm_list_clean.txt",
+        ])
         .output()
         .unwrap();
     let _: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -12,12 +12,21 @@ fn stdout(args: &[&str]) -> String {
 
 #[test]
 fn table_report() {
-    insta::assert_snapshot!(stdout(&["scan", "fixtures/scan/pm_list_tiktok.txt", "fixtures/scan/dumpsys_wechat_alipay.txt"]));
+    insta::assert_snapshot!(stdout(&[
+        "scan",
+        "fixtures/scan/pm_list_tiktok.txt",
+        "fixtures/scan/dumpsys_wechat_alipay.txt"
+    ]));
 }
 
 #[test]
 fn json_report() {
-    let text = stdout(&["scan", "--format", "json", "fixtures/scan/dumpsys_wechat_alipay.txt"]);
+    let text = stdout(&[
+        "scan",
+        "--format",
+        "json",
+        "fixtures/scan/dumpsys_wechat_alipay.txt",
+    ]);
     let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     doc["tool"]["version"] = "[version]".into();
     insta::assert_json_snapshot!(doc);

@@ -6,7 +6,10 @@ use std::io::{self, Write};
 use std::path::Path;
 
 /// Calls `write` with stdout or with a temporary file that replaces `path` on success.
-pub fn emit(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+pub fn emit(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
     match path {
         None => {
             let stdout = io::stdout();

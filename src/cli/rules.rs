@@ -65,9 +65,7 @@ pub fn run_rules(cmd: RulesCommand, ctx: &Context) -> Result<i32> {
             no_default_rules,
             format,
         } => check(paths, no_default_rules, format, ctx),
-        RulesCommand::List { rules, format } => {
-            with_rules(&rules, ctx, |set| list(set, format))
-        }
+        RulesCommand::List { rules, format } => with_rules(&rules, ctx, |set| list(set, format)),
         RulesCommand::Show { id, rules, format } => {
             with_rules(&rules, ctx, |set| show(set, &id, format))
         }
@@ -174,7 +172,14 @@ fn list(set: &RuleSet, format: ListFormat) -> Result<i32> {
             r.binds.clone(),
         ]);
     }
-    let mut apps = table(vec!["App rule", "Name", "Kind", "Platforms", "Identifiers", "Regimes"]);
+    let mut apps = table(vec![
+        "App rule",
+        "Name",
+        "Kind",
+        "Platforms",
+        "Identifiers",
+        "Regimes",
+    ]);
     for a in &set.apps {
         let mut platforms: Vec<&str> = a.identifiers.iter().map(|i| i.platform.as_str()).collect();
         platforms.sort();
@@ -185,7 +190,11 @@ fn list(set: &RuleSet, format: ListFormat) -> Result<i32> {
             kind(a.kind).to_string(),
             platforms.join(", "),
             a.identifiers.len().to_string(),
-            a.regimes.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", "),
+            a.regimes
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         ]);
     }
     output::emit(None, |out| {
@@ -211,7 +220,14 @@ fn show(set: &RuleSet, id: &str, format: ListFormat) -> Result<i32> {
             })?;
             return Ok(EXIT_CLEAN);
         }
-        let mut idents = table(vec!["Platform", "Field", "Match", "Value", "Confidence", "Note"]);
+        let mut idents = table(vec![
+            "Platform",
+            "Field",
+            "Match",
+            "Value",
+            "Confidence",
+            "Note",
+        ]);
         for i in &app.identifiers {
             idents.add_row(vec![
                 i.platform.to_string(),
@@ -244,7 +260,12 @@ fn show(set: &RuleSet, id: &str, format: ListFormat) -> Result<i32> {
                 }
             }
             for f in &app.features {
-                writeln!(out, "Feature inside it: {} ({})", f.name, f.regimes.join(", "))?;
+                writeln!(
+                    out,
+                    "Feature inside it: {} ({})",
+                    f.name,
+                    f.regimes.join(", ")
+                )?;
             }
             if let Some(n) = &app.notes {
                 writeln!(out, "Notes: {n}")?;

@@ -14,8 +14,9 @@ use std::path::{Component, Path};
 
 const NOT_RECOGNISED: &str = "not a recognised input: expected `pm list packages` output, \
      `dumpsys package` output or androidqf packages.json";
-const EXPECTED_PM_LIST: &str =
-    "expected `pm list packages` output: no line starts with `package:`";
+const EXPECTED_TEXT: &str = "expected a text dump (`pm list packages` or `dumpsys package` \
+     output) or androidqf packages.json";
+const EXPECTED_PM_LIST: &str = "expected `pm list packages` output: no line starts with `package:`";
 const EXPECTED_DUMPSYS: &str =
     "expected `dumpsys package` output: no `Package [...]` block in a `Packages:` section";
 const NO_LAYOUT: &str =
@@ -77,7 +78,7 @@ impl From<ReadError> for Failure {
     fn from(error: ReadError) -> Self {
         match error {
             ReadError::Unreadable(message) => Failure::Error(message),
-            ReadError::NotText(message) => Failure::Skip(message.to_owned()),
+            ReadError::NotText(message) => Failure::Skip(format!("{message}; {EXPECTED_TEXT}")),
         }
     }
 }
@@ -85,7 +86,9 @@ impl From<ReadError> for Failure {
 fn collect_file(path: &Path, format: InputFormat) -> Result<Device, Failure> {
     let text = read_text_file(path)?;
     let kind = match format {
-        InputFormat::Auto => sniff(&text).ok_or_else(|| Failure::Skip(NOT_RECOGNISED.to_owned()))?,
+        InputFormat::Auto => {
+            sniff(&text).ok_or_else(|| Failure::Skip(NOT_RECOGNISED.to_owned()))?
+        }
         forced => forced,
     };
     let source = path.display().to_string();
@@ -96,6 +99,7 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Device, Failure> {
         InputFormat::Dumpsys => dumpsys::parse(&text, &source)
             .map(|p| (dumpsys::FORMAT, p))
             .ok_or_else(|| EXPECTED_DUMPSYS.to_owned()),
+        // (`Auto` was resolved by the sniff above.)
         InputFormat::Androidqf | InputFormat::Auto => androidqf::parse(&text, &source)
             .map(|p| (androidqf::FORMAT, p))
             .map_err(|e| format!("expected androidqf packages.json: {e}")),
@@ -135,7 +139,8 @@ enum Layout {
 /// A folder's known layout, from the regular files it holds (links are not followed).
 fn known_layout(dir: &Path) -> Option<Layout> {
     let has = |name: &str| is_regular(&dir.join(name));
-    if has("packages.json") || (has("dumpsys.txt") && (has("getprop.txt") || has("acquisition.json")))
+    if has("packages.json")
+        || (has("dumpsys.txt") && (has("getprop.txt") || has("acquisition.json")))
     {
         Some(Layout::Androidqf)
     } else if has("main_entry.txt") {
@@ -233,7 +238,12 @@ fn collect_androidqf(dir: &Path, out: &mut Collected) {
             Ok(parsed) => {
                 read_any = true;
                 parsed.apps.into_iter().for_each(|app| apps.insert(app));
-                warnings.extend(parsed.warnings.into_iter().map(|w| format!("packages.json: {w}")));
+                warnings.extend(
+                    parsed
+                        .warnings
+                        .into_iter()
+                        .map(|w| format!("packages.json: {w}")),
+                );
             }
             Err(message) => out.errors.push(InputError::new(
                 &packages,
@@ -249,11 +259,18 @@ fn collect_androidqf(dir: &Path, out: &mut Collected) {
                     read_any = true;
                     // Same id: fills version, install times and users from dumpsys.
                     parsed.apps.into_iter().for_each(|app| apps.insert(app));
-                    warnings.extend(parsed.warnings.into_iter().map(|w| format!("dumpsys.txt: {w}")));
+                    warnings.extend(
+                        parsed
+                            .warnings
+                            .into_iter()
+                            .map(|w| format!("dumpsys.txt: {w}")),
+                    );
                 }
                 None => warnings.push("dumpsys.txt: no package section".to_owned()),
             },
-            Err(e) => out.errors.push(InputError::new(&dumpsys_path, e.to_string())),
+            Err(e) => out
+                .errors
+                .push(InputError::new(&dumpsys_path, e.to_string())),
         }
     }
     if !read_any {
@@ -299,7 +316,10 @@ fn read_bugreport(dir: &Path) -> Result<Device, (std::path::PathBuf, String)> {
         (entry.clone(), message)
     };
     let relative = Path::new(name);
-    if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
+    if !relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+    {
         return Err(bad_entry("which is not a file inside the folder"));
     }
     let main = dir.join(relative);
@@ -373,8 +393,14 @@ mod tests {
     #[test]
     fn sniffs_real_captures() {
         let cases = [
-            ("android_data/dumpsys_packages.txt", Some(InputFormat::Dumpsys)),
-            ("android_data/bugreport/dumpstate.txt", Some(InputFormat::Dumpsys)),
+            (
+                "android_data/dumpsys_packages.txt",
+                Some(InputFormat::Dumpsys),
+            ),
+            (
+                "android_data/bugreport/dumpstate.txt",
+                Some(InputFormat::Dumpsys),
+            ),
             ("androidqf/dumpsys.txt", Some(InputFormat::Dumpsys)),
             ("androidqf/packages.json", Some(InputFormat::Androidqf)),
             ("androidqf/getprop.txt", None),
@@ -500,7 +526,9 @@ mod tests {
         assert_eq!(tiktok.cert_sha256.len(), 1);
         assert_eq!(
             tiktok.path.as_deref(),
-            Some("/data/app/~~VGlrVG9rRm9sZGVy==/com.zhiliaoapp.musically-Zm9sZGVyX3Rpa3Rvaw==/base.apk")
+            Some(
+                "/data/app/~~VGlrVG9rRm9sZGVy==/com.zhiliaoapp.musically-Zm9sZGVyX3Rpa3Rvaw==/base.apk"
+            )
         );
         // From dumpsys.txt.
         assert_eq!(tiktok.version.as_deref(), Some("34.5.3"));
@@ -548,7 +576,9 @@ mod tests {
         assert!(collected.devices.is_empty());
         assert_eq!(collected.errors.len(), 1);
         assert!(
-            collected.errors[0].message.contains("not a file inside the folder"),
+            collected.errors[0]
+                .message
+                .contains("not a file inside the folder"),
             "{:?}",
             collected.errors
         );
@@ -568,7 +598,10 @@ mod tests {
         fs::write(root.join("empty.txt"), "").unwrap();
         fs::create_dir(root.join("photos")).unwrap();
         fs::create_dir(root.join("qf")).unwrap();
-        copy(&own("androidqf_folder/packages.json"), &root.join("qf/packages.json"));
+        copy(
+            &own("androidqf_folder/packages.json"),
+            &root.join("qf/packages.json"),
+        );
         #[cfg(unix)]
         std::os::unix::fs::symlink(own("pm_list_f.txt"), root.join("link.txt")).unwrap();
 
@@ -576,29 +609,44 @@ mod tests {
         assert!(collected.errors.is_empty(), "{:?}", collected.errors);
         let names: Vec<&str> = collected.devices.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["a-tablet.txt", "b-phone.txt", "c-clean.txt", "qf"]);
-        let formats: Vec<&str> = collected.devices.iter().map(|d| d.format.as_str()).collect();
+        let formats: Vec<&str> = collected
+            .devices
+            .iter()
+            .map(|d| d.format.as_str())
+            .collect();
         assert_eq!(
             formats,
-            ["dumpsys-package", "pm-list-packages", "pm-list-packages", "androidqf"]
+            [
+                "dumpsys-package",
+                "pm-list-packages",
+                "pm-list-packages",
+                "androidqf"
+            ]
         );
-        let skipped: Vec<(String, &str)> = collected
+        let skipped: Vec<(String, String)> = collected
             .skipped
             .iter()
             .map(|s| {
                 let name = Path::new(&s.path).file_name().unwrap().to_string_lossy();
-                (name.into_owned(), s.message.as_str())
+                (name.into_owned(), s.message.clone())
             })
             .collect();
         let mut expected = vec![
-            ("empty.txt".to_owned(), "empty file"),
-            ("notes.md".to_owned(), NOT_RECOGNISED),
+            ("empty.txt".to_owned(), not_text("empty file")),
+            ("notes.md".to_owned(), NOT_RECOGNISED.to_owned()),
             (
                 "photos".to_owned(),
-                "folder with no known layout (folders are read one level deep)",
+                "folder with no known layout (folders are read one level deep)".to_owned(),
             ),
         ];
         if cfg!(unix) {
-            expected.insert(1, ("link.txt".to_owned(), "symbolic link, not followed"));
+            expected.insert(
+                1,
+                (
+                    "link.txt".to_owned(),
+                    "symbolic link, not followed".to_owned(),
+                ),
+            );
         }
         assert_eq!(skipped, expected);
     }
@@ -612,16 +660,20 @@ mod tests {
         assert_eq!(collected.skipped.len(), 2);
     }
 
+    fn not_text(message: &str) -> String {
+        format!("{message}; {EXPECTED_TEXT}")
+    }
+
     #[test]
     fn garbage_files_are_input_errors() {
         let cases = [
-            ("garbage/binary.bin", "binary data, not text"),
-            ("garbage/empty.txt", "empty file"),
-            ("garbage/whitespace.txt", "empty file"),
-            ("garbage/random_text.txt", NOT_RECOGNISED),
+            ("garbage/binary.bin", not_text("binary data, not text")),
+            ("garbage/empty.txt", not_text("empty file")),
+            ("garbage/whitespace.txt", not_text("empty file")),
+            ("garbage/random_text.txt", NOT_RECOGNISED.to_owned()),
             (
                 "garbage/dumpsys_without_packages.txt",
-                EXPECTED_DUMPSYS,
+                EXPECTED_DUMPSYS.to_owned(),
             ),
         ];
         for (name, message) in cases {
@@ -718,6 +770,10 @@ mod tests {
         let collected = collect(&locked, InputFormat::Auto);
         fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
         assert_eq!(collected.errors.len(), 1);
-        assert!(collected.errors[0].message.starts_with("cannot read folder: "));
+        assert!(
+            collected.errors[0]
+                .message
+                .starts_with("cannot read folder: ")
+        );
     }
 }

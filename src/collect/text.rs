@@ -20,6 +20,9 @@ const SAMPLE_BYTES: usize = 64 * 1024;
 /// never line breaks, so line numbers stay those of the file).
 pub fn decode(bytes: &[u8]) -> Result<String, &'static str> {
     if let Some(text) = decode_utf16(bytes) {
+        if looks_binary_text(&text) {
+            return Err("binary data, not text");
+        }
         return non_empty(text);
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -61,7 +64,9 @@ pub fn read_text_file(path: &Path) -> Result<String, ReadError> {
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     if !meta.is_file() {
         let kind = file_kind(&meta.file_type());
-        return Err(ReadError::Unreadable(format!("not a regular file ({kind})")));
+        return Err(ReadError::Unreadable(format!(
+            "not a regular file ({kind})"
+        )));
     }
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_large(meta.len()));
@@ -144,6 +149,18 @@ fn looks_binary(sample: &[u8]) -> bool {
     suspicious * 10 > sample.len()
 }
 
+/// The same test on decoded text (UTF-16 input), over its first characters.
+fn looks_binary_text(text: &str) -> bool {
+    let sample = text.chars().take(SAMPLE_BYTES / 2);
+    let (mut total, mut bad) = (0usize, 0usize);
+    for c in sample {
+        total += 1;
+        let control = u8::try_from(c).is_ok_and(is_binary_control);
+        bad += usize::from(control || c == char::REPLACEMENT_CHARACTER);
+    }
+    bad * 10 > total
+}
+
 fn is_binary_control(b: u8) -> bool {
     matches!(b, 0x01..=0x08 | 0x0b | 0x0e..=0x1a | 0x1c..=0x1f | 0x7f)
 }
@@ -197,7 +214,12 @@ fn guess_utf16(sample: &[u8]) -> Option<Utf16> {
     }
     let pairs = sample.len() / 2;
     let even_nul = sample.iter().step_by(2).filter(|b| **b == 0).count();
-    let odd_nul = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let odd_nul = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|b| **b == 0)
+        .count();
     // ASCII text in UTF-16 has a NUL in every unit's high byte and almost none elsewhere.
     if odd_nul * 10 > pairs * 9 && even_nul * 20 < pairs {
         Some(Utf16::Le)
@@ -264,6 +286,10 @@ mod tests {
             .flat_map(u16::to_be_bytes)
             .collect();
         assert_eq!(decode(&be).unwrap(), "package:x\n");
+        // A BOM does not make binary data text.
+        let mut fake = vec![0xFF, 0xFE];
+        fake.extend((0u16..300).flat_map(|u| (u % 31 + 1).to_le_bytes()));
+        assert_eq!(decode(&fake), Err("binary data, not text"));
     }
 
     #[test]
@@ -284,7 +310,9 @@ mod tests {
         }
         assert_eq!(
             read_text_file(&fifo),
-            Err(ReadError::Unreadable("not a regular file (fifo)".to_owned()))
+            Err(ReadError::Unreadable(
+                "not a regular file (fifo)".to_owned()
+            ))
         );
     }
 }

@@ -144,7 +144,11 @@ pub fn summary(result: &ScanResult) -> Summary {
             .iter()
             .filter(|f| f.confidence == Confidence::Review)
             .count(),
-        data_left_behind: result.devices.iter().map(|d| d.data_left_behind.len()).sum(),
+        data_left_behind: result
+            .devices
+            .iter()
+            .map(|d| d.data_left_behind.len())
+            .sum(),
         errors: result.errors.len(),
     }
 }

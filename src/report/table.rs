@@ -61,10 +61,19 @@ impl TableReport {
             writeln!(
                 out,
                 "  {}",
-                self.paint(YELLOW, "data left behind (covered, but installed for no user):")
+                self.paint(
+                    YELLOW,
+                    "data left behind (covered, but installed for no user):"
+                )
             )?;
             for f in &d.data_left_behind {
-                writeln!(out, "    {} ({}) {}", f.rule.name, f.app.id, evidence_place(f))?;
+                writeln!(
+                    out,
+                    "    {} ({}) {}",
+                    f.rule.name,
+                    f.app.id,
+                    evidence_place(f)
+                )?;
             }
         }
         for w in &dev.warnings {
@@ -109,11 +118,7 @@ impl Report for TableReport {
         } else {
             self.paint(GREEN, &found)
         };
-        let unread = format!(
-            "{} input{} could not be read",
-            s.errors,
-            plural(s.errors)
-        );
+        let unread = format!("{} input{} could not be read", s.errors, plural(s.errors));
         let unread = if s.errors > 0 {
             self.paint(RED, &unread)
         } else {
@@ -205,7 +210,11 @@ fn evidence_cell(f: &Finding) -> String {
     let mut cell = evidence_place(f);
     if let Some(excerpt) = f.app.evidence.first().and_then(|e| e.excerpt.as_ref()) {
         let short: String = excerpt.chars().take(90).collect();
-        let ellipsis = if excerpt.chars().count() > 90 { "…" } else { "" };
+        let ellipsis = if excerpt.chars().count() > 90 {
+            "…"
+        } else {
+            ""
+        };
         cell.push_str(&format!("\n{short}{ellipsis}"));
     }
     if f.app.evidence.len() > 1 {
@@ -221,7 +230,11 @@ trait ShortName {
 impl ShortName for crate::model::RegimeInfo {
     /// The first part of the instrument ("FAR 52.204-27 (JUN 2023); ..." -> "FAR 52.204-27").
     fn instrument_short(&self) -> String {
-        let first = self.instrument.split(';').next().unwrap_or(&self.instrument);
+        let first = self
+            .instrument
+            .split(';')
+            .next()
+            .unwrap_or(&self.instrument);
         first
             .split(" (")
             .next()

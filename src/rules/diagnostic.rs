@@ -140,7 +140,10 @@ impl Sources {
     }
 
     pub fn name(&self, id: usize) -> &str {
-        self.files.get(id).map(|f| f.0.as_str()).unwrap_or("<unknown>")
+        self.files
+            .get(id)
+            .map(|f| f.0.as_str())
+            .unwrap_or("<unknown>")
     }
 
     pub fn text(&self, id: usize) -> &str {

@@ -108,7 +108,9 @@ fn rule_files(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
         for entry in entries.flatten() {
             let p = entry.path();
             // symlink_metadata: a link to a folder is not followed (no loops).
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_dir() && depth < 16 {
                 pending.push((p, depth + 1));
             } else if kind.is_file() && is_yaml(&p) {
@@ -120,7 +122,10 @@ fn rule_files(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     if found.is_empty() {
         diagnostics.push(Diagnostic::warning(
             Code::Io,
-            format!("{}: no .yaml or .yml rule files in this folder", path.display()),
+            format!(
+                "{}: no .yaml or .yml rule files in this folder",
+                path.display()
+            ),
         ));
     }
     found
@@ -246,23 +251,27 @@ fn recover_item_errors(id: usize, sources: &Sources) -> Vec<Diagnostic> {
     let mut item_start: Option<usize> = None;
     let mut item_indent = 0usize;
 
-    let flush = |section: Option<&str>, start: Option<usize>, end: usize, out: &mut Vec<Diagnostic>| {
-        let (Some(section), Some(start)) = (section, start) else {
-            return;
-        };
-        // The section key takes the line before the item, so line numbers match the file.
-        let mut doc = "\n".repeat(start.saturating_sub(1));
-        doc.push_str(&format!("{section}:\n"));
-        for line in &lines[start..end] {
-            doc.push_str(line);
-        }
-        if let Err(e) = serde_saphyr::from_str_with_options::<RuleFile>(&doc, parse_options()) {
-            let d = to_diagnostic(&e, id, sources, false);
-            if !out.iter().any(|o| o.primary == d.primary && o.message == d.message) {
-                out.push(d);
+    let flush =
+        |section: Option<&str>, start: Option<usize>, end: usize, out: &mut Vec<Diagnostic>| {
+            let (Some(section), Some(start)) = (section, start) else {
+                return;
+            };
+            // The section key takes the line before the item, so line numbers match the file.
+            let mut doc = "\n".repeat(start.saturating_sub(1));
+            doc.push_str(&format!("{section}:\n"));
+            for line in &lines[start..end] {
+                doc.push_str(line);
             }
-        }
-    };
+            if let Err(e) = serde_saphyr::from_str_with_options::<RuleFile>(&doc, parse_options()) {
+                let d = to_diagnostic(&e, id, sources, false);
+                if !out
+                    .iter()
+                    .any(|o| o.primary == d.primary && o.message == d.message)
+                {
+                    out.push(d);
+                }
+            }
+        };
 
     for (i, line) in lines.iter().enumerate() {
         let trimmed = line.trim_end();
@@ -352,13 +361,20 @@ mod tests {
     fn deep_nesting_is_refused_with_limit_code() {
         let text = format!("apps: {}", "[".repeat(5000));
         let loaded = load_text(&text);
-        assert!(loaded.diagnostics.iter().any(|d| d.code == Code::Limit), "{:#?}", loaded.diagnostics);
+        assert!(
+            loaded.diagnostics.iter().any(|d| d.code == Code::Limit),
+            "{:#?}",
+            loaded.diagnostics
+        );
     }
 
     #[test]
     fn location_prefix_is_stripped() {
         assert_eq!(strip_location_prefix("line 3 column 4: bad"), "bad");
         assert_eq!(strip_location_prefix("plain"), "plain");
-        assert_eq!(strip_location_prefix("unknown field `x` at line 5, column 5"), "unknown field `x`");
+        assert_eq!(
+            strip_location_prefix("unknown field `x` at line 5, column 5"),
+            "unknown field `x`"
+        );
     }
 }

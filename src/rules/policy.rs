@@ -27,7 +27,11 @@ impl RegimeFilter {
                 let known: Vec<&str> = rules.policies.iter().map(|p| p.id.as_str()).collect();
                 Err(format!(
                     "no policy named `{id}`; known policies: {}",
-                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 ))
             }
         }

@@ -141,7 +141,9 @@ pub enum Coverage {
 pub use crate::model::Confidence;
 
 /// Which field of an installed app an identifier is matched against.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// Package name, bundle id, uninstall key, package id.

@@ -14,6 +14,9 @@ use super::{
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
 
+/// Platform, field, pattern kind and lowercased pattern: what makes an identifier the same.
+type IdentifierKey = (String, String, String, String);
+
 struct Ctx<'a> {
     sources: &'a Sources,
     diagnostics: &'a mut Vec<Diagnostic>,
@@ -60,7 +63,13 @@ pub fn validate(
         for raw in &f.file.regimes {
             let label = ctx.label(f.source, &raw.value.id);
             // A duplicate is still checked, so all its problems show at once.
-            let unique = check_unique(&mut ctx, &mut regime_seen, "regime", &raw.value.id.value, label);
+            let unique = check_unique(
+                &mut ctx,
+                &mut regime_seen,
+                "regime",
+                &raw.value.id.value,
+                label,
+            );
             let checked = regime(&mut ctx, f.source, &raw.value);
             if unique {
                 set.regimes.push(checked);
@@ -69,8 +78,7 @@ pub fn validate(
     }
 
     let mut app_seen: HashMap<String, Option<Label>> = HashMap::new();
-    let mut identifier_owner: HashMap<(String, String, String, String), (String, Option<Label>)> =
-        HashMap::new();
+    let mut identifier_owner: HashMap<IdentifierKey, (String, Option<Label>)> = HashMap::new();
     for f in files {
         for raw in &f.file.apps {
             let label = ctx.label(f.source, &raw.value.id);
@@ -119,7 +127,13 @@ pub fn validate(
     for f in files {
         for raw in &f.file.policies {
             let label = ctx.label(f.source, &raw.value.id);
-            let unique = check_unique(&mut ctx, &mut policy_seen, "policy", &raw.value.id.value, label);
+            let unique = check_unique(
+                &mut ctx,
+                &mut policy_seen,
+                "policy",
+                &raw.value.id.value,
+                label,
+            );
             let checked = policy(&mut ctx, f.source, &raw.value, &regime_seen);
             if unique {
                 set.policies.push(checked);
@@ -163,7 +177,10 @@ fn check_date(ctx: &mut Ctx<'_>, source: usize, date: &Spanned<String>, what: &s
         ctx.push(
             Diagnostic::error(
                 Code::BadDate,
-                format!("{what} `{}` is not a date of the form YYYY-MM-DD", date.value),
+                format!(
+                    "{what} `{}` is not a date of the form YYYY-MM-DD",
+                    date.value
+                ),
             )
             .at(label),
         );
@@ -251,7 +268,10 @@ fn regime(ctx: &mut Ctx<'_>, source: usize, raw: &RegimeRaw) -> Regime {
         ctx.push(
             Diagnostic::error(
                 Code::MissingSource,
-                format!("regime `{}` has no sources: cite at least one", raw.id.value),
+                format!(
+                    "regime `{}` has no sources: cite at least one",
+                    raw.id.value
+                ),
             )
             .at(id_label.clone()),
         );
@@ -322,7 +342,11 @@ fn closest<'a>(id: &str, names: &[&'a String]) -> Option<&'a String> {
     names
         .iter()
         .map(|n| {
-            let common = n.chars().zip(id.chars()).take_while(|(a, b)| a == b).count();
+            let common = n
+                .chars()
+                .zip(id.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
             (common, *n)
         })
         .filter(|(common, _)| *common >= 4)
@@ -458,8 +482,11 @@ fn identifier(
     let label = ctx.label(source, *value);
     if text.is_empty() {
         ctx.push(
-            Diagnostic::error(Code::BadPattern, format!("an identifier of {owner} is empty"))
-                .at(label),
+            Diagnostic::error(
+                Code::BadPattern,
+                format!("an identifier of {owner} is empty"),
+            )
+            .at(label),
         );
         return None;
     }

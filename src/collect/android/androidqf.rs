@@ -13,8 +13,7 @@ pub const FORMAT: &str = "androidqf-packages";
 
 /// Parses a `packages.json`; `Err` when it is not JSON or not an array.
 pub fn parse(text: &str, source: &str) -> Result<Parsed, String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Value::Array(records) = value else {
         return Err("expected a JSON array of package records".to_owned());
     };

@@ -15,7 +15,8 @@ pub const FORMAT: &str = "dumpsys-package";
 
 /// The line that ends a service's section in a whole dumpsys (78 dashes; bugreports print 79).
 /// The shorter `--------- 2.9s was the duration of dumpsys package` line does not end it.
-const DELIMITER: &str = "------------------------------------------------------------------------------";
+const DELIMITER: &str =
+    "------------------------------------------------------------------------------";
 
 /// Parses the package sections of `text`; `None` when there is no `Package [...]` block.
 pub fn parse(text: &str, source: &str) -> Option<Parsed> {
@@ -58,7 +59,7 @@ fn package_sections(lines: &[&str]) -> Vec<Range<usize>> {
         .filter(|&i| is_service_header(lines[i]))
         .collect();
     if starts.is_empty() {
-        return vec![0..lines.len()];
+        return std::iter::once(0..lines.len()).collect();
     }
     starts
         .into_iter()

@@ -40,7 +40,9 @@ pub fn parse(text: &str, source: &str) -> Option<Parsed> {
         found = true;
         let fields = split_line(rest);
         if fields.name.is_empty() {
-            warnings.push(format!("line {number}: package line without a package name"));
+            warnings.push(format!(
+                "line {number}: package line without a package name"
+            ));
             continue;
         }
         if !is_package_name(fields.name) {
@@ -102,9 +104,7 @@ fn other_line_warning(number: u64, line: &str) -> String {
 }
 
 fn split_line(rest: &str) -> PackageLine<'_> {
-    let (first, tail) = rest
-        .split_once(char::is_whitespace)
-        .unwrap_or((rest, ""));
+    let (first, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     // APK paths contain `=` and `==`: the name follows the last one.
     let (path, name) = match first.rsplit_once('=') {
         Some((path, name)) => (Some(path).filter(|p| !p.is_empty()), name),
@@ -239,7 +239,11 @@ mod tests {
         assert_eq!(p.apps.len(), 4);
         let wechat = p.apps.iter().find(|a| a.id == "com.tencent.mm").unwrap();
         assert_eq!(wechat.installer.as_deref(), Some("com.android.vending"));
-        let wps = p.apps.iter().find(|a| a.id == "cn.wps.moffice_eng").unwrap();
+        let wps = p
+            .apps
+            .iter()
+            .find(|a| a.id == "cn.wps.moffice_eng")
+            .unwrap();
         assert_eq!(wps.installer, None);
         assert_eq!(wps.path, None);
     }
@@ -372,8 +376,7 @@ mod tests {
     #[test]
     fn sniffs() {
         assert!(sniff("\n\npackage:com.tencent.mm\n"));
-        let text =
-            read_text_file(&own_fixture("android/pm_list_security_exception.txt")).unwrap();
+        let text = read_text_file(&own_fixture("android/pm_list_security_exception.txt")).unwrap();
         assert!(sniff(&text));
         assert!(sniff("WARNING: linker: x\npackage:a\n"));
         assert!(!sniff("a\nb\nc\nd\ne\nf\npackage:a\n"));
