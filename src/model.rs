@@ -73,6 +73,10 @@ pub struct UserState {
     pub hidden: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_install_time: Option<String>,
+    /// The name of the user or profile (`Owner`, `Work profile`, `Secure Folder`), when
+    /// the source lists users (`pm list users`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 impl UserState {
@@ -96,6 +100,10 @@ pub struct AppFlags {
     /// Known to the system but not installed for any user: only its data is left behind.
     #[serde(default, skip_serializing_if = "is_false")]
     pub data_only: bool,
+    /// Not a system app, and installed by no installer (adb, MDM push...) or by a
+    /// browser, file manager or the system package installer rather than an app store.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub side_loaded: bool,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -1,9 +1,16 @@
 //! One scan: collect every input, match every app, keep what could not be read.
+//!
+//! Inputs are split into units (a folder of devices becomes its children) that
+//! are collected and matched in parallel. A device's app list is dropped as soon
+//! as it has been matched unless the inventory was asked for, so memory grows
+//! with the findings, not with the number of apps in the fleet.
 
-use crate::collect::{self, InputError, InputFormat};
+use crate::collect::detect::{self, Unit};
+use crate::collect::{InputError, InputFormat};
 use crate::matcher::Matcher;
 use crate::model::{Device, Finding, FindingState};
 use crate::rules::policy::RegimeFilter;
+use rayon::prelude::*;
 use std::path::PathBuf;
 
 /// What to scan and under which regimes.
@@ -12,16 +19,39 @@ pub struct ScanRequest {
     pub inputs: Vec<PathBuf>,
     pub input_format: InputFormat,
     pub filter: RegimeFilter,
+    /// Keep every device's app list for the report.
+    pub inventory: bool,
 }
+
+/// Told about progress; the CLI draws a bar, tests and libraries ignore it.
+pub trait Progress: Sync {
+    fn start(&self, _units: usize) {}
+    fn advance(&self) {}
+    fn finish(&self) {}
+}
+
+/// Progress that nobody watches.
+pub struct NoProgress;
+impl Progress for NoProgress {}
 
 /// A device with what the matcher found on it.
 #[derive(Clone, Debug)]
 pub struct DeviceResult {
+    /// The device; its `apps` are empty unless the inventory was asked for.
     pub device: Device,
+    pub apps_scanned: usize,
     /// Covered apps that are installed.
     pub findings: Vec<Finding>,
     /// Covered apps known to the device but installed for no user.
     pub data_left_behind: Vec<Finding>,
+}
+
+/// A finding of an earlier report that is gone now (`--baseline`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Removed {
+    pub device: String,
+    pub app_id: String,
+    pub rule_id: String,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -31,6 +61,8 @@ pub struct ScanResult {
     pub skipped: Vec<InputError>,
     /// The policy the findings were filtered by, if any.
     pub policy: Option<String>,
+    /// With `--baseline`: findings that were there before and are gone now.
+    pub removed: Option<Vec<Removed>>,
 }
 
 /// What the exit code says.
@@ -46,7 +78,7 @@ pub enum Outcome {
 
 impl ScanResult {
     pub fn apps_scanned(&self) -> usize {
-        self.devices.iter().map(|d| d.device.apps.len()).sum()
+        self.devices.iter().map(|d| d.apps_scanned).sum()
     }
 
     pub fn findings(&self) -> impl Iterator<Item = (&DeviceResult, &Finding)> {
@@ -56,37 +88,96 @@ impl ScanResult {
     }
 
     /// An incomplete audit cannot be called clean, so errors outrank findings.
-    pub fn outcome(&self) -> Outcome {
+    /// `fails` says which findings count.
+    pub fn outcome_with(&self, fails: impl Fn(&Finding) -> bool) -> Outcome {
         if !self.errors.is_empty() {
             Outcome::Incomplete
-        } else if self.devices.iter().any(|d| !d.findings.is_empty()) {
+        } else if self.findings().any(|(_, f)| fails(f)) {
             Outcome::Found
         } else {
             Outcome::Clean
         }
     }
+
+    pub fn outcome(&self) -> Outcome {
+        self.outcome_with(|_| true)
+    }
 }
 
-pub fn run(request: &ScanRequest, matcher: &Matcher) -> ScanResult {
+/// The result of one unit, merged in input order afterwards.
+#[derive(Default)]
+struct UnitResult {
+    devices: Vec<DeviceResult>,
+    errors: Vec<InputError>,
+    skipped: Vec<InputError>,
+}
+
+pub fn run(request: &ScanRequest, matcher: &Matcher, progress: &dyn Progress) -> ScanResult {
     let mut result = ScanResult {
         policy: request.filter.policy.clone(),
         ..ScanResult::default()
     };
-    for input in &request.inputs {
-        tracing::debug!(path = %input.display(), "collecting");
-        let collected = collect::detect::collect(input, request.input_format);
-        for e in &collected.errors {
-            tracing::warn!("{e}");
+    // (input index, unit) so results can be told apart per input folder.
+    let mut units: Vec<(usize, Unit)> = Vec::new();
+    let mut folders: Vec<Option<PathBuf>> = Vec::new();
+    for (i, input) in request.inputs.iter().enumerate() {
+        let plan = detect::plan(input);
+        result.errors.extend(plan.errors);
+        folders.push(plan.is_folder_of_devices.then(|| input.clone()));
+        units.extend(plan.units.into_iter().map(|u| (i, u)));
+    }
+    progress.start(units.len());
+    let per_unit: Vec<(usize, UnitResult)> = units
+        .par_iter()
+        .map(|(i, unit)| {
+            let r = scan_unit(unit, request, matcher);
+            progress.advance();
+            (*i, r)
+        })
+        .collect();
+    progress.finish();
+
+    let mut found_in_input = vec![false; request.inputs.len()];
+    for (i, r) in per_unit {
+        if !r.devices.is_empty() || !r.errors.is_empty() {
+            found_in_input[i] = true;
         }
-        result.errors.extend(collected.errors);
-        result.skipped.extend(collected.skipped);
-        for device in collected.devices {
-            result
-                .devices
-                .push(match_device(device, matcher, &request.filter));
+        result.devices.extend(r.devices);
+        result.errors.extend(r.errors);
+        result.skipped.extend(r.skipped);
+    }
+    for (i, folder) in folders.iter().enumerate() {
+        if let Some(dir) = folder
+            && !found_in_input[i]
+        {
+            result.errors.push(detect::no_layout(dir));
         }
     }
+    for e in &result.errors {
+        tracing::warn!("{e}");
+    }
     result
+}
+
+fn scan_unit(unit: &Unit, request: &ScanRequest, matcher: &Matcher) -> UnitResult {
+    tracing::debug!(path = %unit.path.display(), "collecting");
+    let collected = detect::collect_unit(unit, request.input_format);
+    let devices = collected
+        .devices
+        .into_iter()
+        .map(|device| {
+            let mut r = match_device(device, matcher, &request.filter);
+            if !request.inventory {
+                r.device.apps = Vec::new();
+            }
+            r
+        })
+        .collect();
+    UnitResult {
+        devices,
+        errors: collected.errors,
+        skipped: collected.skipped,
+    }
 }
 
 pub fn match_device(device: Device, matcher: &Matcher, filter: &RegimeFilter) -> DeviceResult {
@@ -101,6 +192,7 @@ pub fn match_device(device: Device, matcher: &Matcher, filter: &RegimeFilter) ->
         }
     }
     DeviceResult {
+        apps_scanned: device.apps.len(),
         device,
         findings,
         data_left_behind,

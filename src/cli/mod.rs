@@ -6,8 +6,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+mod adb;
 mod audit;
 mod output;
+mod progress;
 mod rules;
 mod scan;
 
@@ -64,6 +66,8 @@ impl ColorChoice {
 pub enum Command {
     /// Scan dumps and captures for covered apps.
     Scan(scan::ScanArgs),
+    /// Scan the Android devices attached over adb (read-only), optionally saving the captures.
+    Adb(adb::AdbArgs),
     /// Check, list and show rules.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -116,6 +120,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args, &ctx),
+        Command::Adb(args) => adb::run(&args, &ctx),
         Command::Rules(cmd) => rules::run_rules(cmd, &ctx),
         Command::Policies(cmd) => rules::run_policies(cmd, &ctx),
     };

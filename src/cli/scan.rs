@@ -37,7 +37,9 @@ pub fn run(args: &ScanArgs, ctx: &Context) -> Result<i32> {
         inputs: args.paths.clone(),
         input_format: args.input_format,
         filter: prepared.filter,
+        inventory: args.audit.inventory,
     };
-    let result = crate::scan::run(&request, &prepared.matcher);
+    let progress = super::progress::Bar::new(ctx);
+    let result = crate::scan::run(&request, &prepared.matcher, &progress);
     audit::finish(&result, &args.audit, ctx)
 }

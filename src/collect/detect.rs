@@ -6,16 +6,17 @@
 //! inside a folder are never followed, and only one level is read.
 
 use crate::collect::android::{AppSet, androidqf, dumpsys, getprop, pm_list};
+use crate::collect::import::{self, ImportedDevice};
 use crate::collect::text::{ReadError, file_kind, read_text_file};
 use crate::collect::{Collected, InputError, InputFormat};
 use crate::model::{App, Device, Platform};
 use std::fs;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 const NOT_RECOGNISED: &str = "not a recognised input: expected `pm list packages` output, \
-     `dumpsys package` output or androidqf packages.json";
+     `dumpsys package` output, androidqf packages.json, osquery or Fleet JSON, or a CSV app inventory";
 const EXPECTED_TEXT: &str = "expected a text dump (`pm list packages` or `dumpsys package` \
-     output) or androidqf packages.json";
+     output), androidqf packages.json, osquery or Fleet JSON, or a CSV app inventory";
 const EXPECTED_PM_LIST: &str = "expected `pm list packages` output: no line starts with `package:`";
 const EXPECTED_DUMPSYS: &str =
     "expected `dumpsys package` output: no `Package [...]` block in a `Packages:` section";
@@ -32,7 +33,7 @@ pub fn collect(path: &Path, format: InputFormat) -> Collected {
             .push(InputError::new(path, format!("cannot read: {e}"))),
         Ok(meta) if meta.is_dir() => collect_folder(path, format, &mut out),
         Ok(meta) if meta.is_file() => match collect_file(path, format) {
-            Ok(device) => out.devices.push(device),
+            Ok(devices) => out.devices.extend(devices),
             Err(failure) => out.errors.push(InputError::new(path, failure.message())),
         },
         Ok(meta) => out.errors.push(InputError::new(
@@ -45,12 +46,19 @@ pub fn collect(path: &Path, format: InputFormat) -> Collected {
 
 /// What a file's content looks like (used by collect and by tests).
 pub fn sniff(text: &str) -> Option<InputFormat> {
-    if androidqf::sniff(text) {
+    // osquery rows are a JSON array of objects too: their columns tell them apart first.
+    if import::osquery::sniff(text) {
+        Some(InputFormat::Osquery)
+    } else if import::fleet::sniff(text) {
+        Some(InputFormat::Fleet)
+    } else if androidqf::sniff(text) {
         Some(InputFormat::Androidqf)
     } else if dumpsys::sniff(text) {
         Some(InputFormat::Dumpsys)
     } else if pm_list::sniff(text) {
         Some(InputFormat::PmList)
+    } else if import::csv::sniff(text) {
+        Some(InputFormat::Csv)
     } else {
         None
     }
@@ -83,7 +91,7 @@ impl From<ReadError> for Failure {
     }
 }
 
-fn collect_file(path: &Path, format: InputFormat) -> Result<Device, Failure> {
+fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure> {
     let text = read_text_file(path)?;
     let kind = match format {
         InputFormat::Auto => {
@@ -92,6 +100,22 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Device, Failure> {
         forced => forced,
     };
     let source = path.display().to_string();
+    if let Some(imported) = import_file(kind, &text, &source) {
+        return imported
+            .map(|devices| {
+                devices
+                    .into_iter()
+                    .map(|d| imported_device(path, d))
+                    .collect()
+            })
+            .map_err(|message| {
+                if format == InputFormat::Auto {
+                    Failure::Error(message)
+                } else {
+                    Failure::Skip(message)
+                }
+            });
+    }
     let parsed = match kind {
         InputFormat::PmList => pm_list::parse(&text, &source)
             .map(|p| (pm_list::FORMAT, p))
@@ -99,8 +123,12 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Device, Failure> {
         InputFormat::Dumpsys => dumpsys::parse(&text, &source)
             .map(|p| (dumpsys::FORMAT, p))
             .ok_or_else(|| EXPECTED_DUMPSYS.to_owned()),
-        // (`Auto` was resolved by the sniff above.)
-        InputFormat::Androidqf | InputFormat::Auto => androidqf::parse(&text, &source)
+        // (`Auto` was resolved by the sniff above; imports were read above.)
+        InputFormat::Androidqf
+        | InputFormat::Auto
+        | InputFormat::Osquery
+        | InputFormat::Fleet
+        | InputFormat::Csv => androidqf::parse(&text, &source)
             .map(|p| (androidqf::FORMAT, p))
             .map_err(|e| format!("expected androidqf packages.json: {e}")),
     };
@@ -112,7 +140,41 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Device, Failure> {
             Failure::Skip(message)
         }
     })?;
-    Ok(device(path, format_name, parsed.apps, parsed.warnings))
+    Ok(vec![device(
+        path,
+        format_name,
+        parsed.apps,
+        parsed.warnings,
+    )])
+}
+
+/// Reads an inventory export (osquery, Fleet, CSV); `None` for the other formats.
+fn import_file(
+    kind: InputFormat,
+    text: &str,
+    source: &str,
+) -> Option<Result<Vec<ImportedDevice>, String>> {
+    Some(match kind {
+        InputFormat::Osquery => import::osquery::parse(text, source)
+            .map(|d| vec![d])
+            .map_err(|e| format!("expected osquery JSON results: {e}")),
+        InputFormat::Fleet => import::fleet::parse(text, source),
+        InputFormat::Csv => import::csv::parse(text, source),
+        InputFormat::Auto | InputFormat::PmList | InputFormat::Dumpsys | InputFormat::Androidqf => {
+            return None;
+        }
+    })
+}
+
+/// A device read from an inventory: named by the file unless the file names it.
+fn imported_device(path: &Path, imported: ImportedDevice) -> Device {
+    let mut device = device(path, &imported.format, imported.apps, imported.warnings);
+    device.platform = imported.platform;
+    device.properties = imported.properties;
+    if let Some(name) = imported.name {
+        device.name = name;
+    }
+    device
 }
 
 fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<String>) -> Device {
@@ -160,35 +222,93 @@ fn collect_folder(dir: &Path, format: InputFormat, out: &mut Collected) {
         Some(Layout::Bugreport) => return collect_bugreport(dir, out),
         None => {}
     }
-    let mut children = match fs::read_dir(dir) {
-        Ok(entries) => {
-            let mut children = Vec::new();
-            for entry in entries {
-                match entry {
-                    Ok(entry) => children.push(entry.path()),
-                    Err(e) => out
-                        .errors
-                        .push(InputError::new(dir, format!("cannot read folder: {e}"))),
-                }
-            }
-            children
-        }
-        Err(e) => {
-            out.errors
-                .push(InputError::new(dir, format!("cannot read folder: {e}")));
-            return;
-        }
-    };
-    children.sort();
-    for child in &children {
-        collect_child(child, format, out);
+    let plan = plan(dir);
+    out.errors.extend(plan.errors);
+    for unit in &plan.units {
+        let collected = collect_unit(unit, format);
+        out.devices.extend(collected.devices);
+        out.errors.extend(collected.errors);
+        out.skipped.extend(collected.skipped);
     }
-    if out.devices.is_empty() && out.errors.is_empty() {
-        out.errors.push(InputError::new(dir, NO_LAYOUT));
+    if plan.is_folder_of_devices && out.devices.is_empty() && out.errors.is_empty() {
+        out.errors.push(no_layout(dir));
     }
 }
 
-/// One direct child of a folder of devices.
+/// The error for a folder in which nothing was recognised.
+pub fn no_layout(dir: &Path) -> InputError {
+    InputError::new(dir, NO_LAYOUT)
+}
+
+/// One piece of work for a scan: a file or capture folder given by the user, or
+/// a child of a folder of devices (where unrecognised files are passed over).
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub path: PathBuf,
+    pub inside_folder: bool,
+}
+
+/// How an input splits into units, so a folder of many devices can be read in parallel.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub units: Vec<Unit>,
+    pub errors: Vec<InputError>,
+    /// The input is a folder of devices (its children are the units).
+    pub is_folder_of_devices: bool,
+}
+
+/// Splits `path` into units: a folder without a known layout becomes its direct
+/// children (sorted); anything else stays one unit.
+pub fn plan(path: &Path) -> Plan {
+    let whole = |path: &Path| Plan {
+        units: vec![Unit {
+            path: path.to_path_buf(),
+            inside_folder: false,
+        }],
+        ..Plan::default()
+    };
+    let is_plain_folder =
+        fs::metadata(path).is_ok_and(|m| m.is_dir()) && known_layout(path).is_none();
+    if !is_plain_folder {
+        return whole(path);
+    }
+    let mut plan = Plan {
+        is_folder_of_devices: true,
+        ..Plan::default()
+    };
+    match fs::read_dir(path) {
+        Ok(entries) => {
+            for entry in entries {
+                match entry {
+                    Ok(entry) => plan.units.push(Unit {
+                        path: entry.path(),
+                        inside_folder: true,
+                    }),
+                    Err(e) => plan
+                        .errors
+                        .push(InputError::new(path, format!("cannot read folder: {e}"))),
+                }
+            }
+        }
+        Err(e) => plan
+            .errors
+            .push(InputError::new(path, format!("cannot read folder: {e}"))),
+    }
+    plan.units.sort_by(|a, b| a.path.cmp(&b.path));
+    plan
+}
+
+/// Collects one unit of a [`Plan`].
+pub fn collect_unit(unit: &Unit, format: InputFormat) -> Collected {
+    if unit.inside_folder {
+        let mut out = Collected::default();
+        collect_child(&unit.path, format, &mut out);
+        out
+    } else {
+        collect(&unit.path, format)
+    }
+}
+
 fn collect_child(child: &Path, format: InputFormat, out: &mut Collected) {
     let meta = match fs::symlink_metadata(child) {
         Ok(meta) => meta,
@@ -213,7 +333,7 @@ fn collect_child(child: &Path, format: InputFormat, out: &mut Collected) {
         }
     } else if kind.is_file() {
         match collect_file(child, format) {
-            Ok(device) => out.devices.push(device),
+            Ok(devices) => out.devices.extend(devices),
             Err(Failure::Skip(message)) => out.skipped.push(InputError::new(child, message)),
             Err(Failure::Error(message)) => out.errors.push(InputError::new(child, message)),
         }

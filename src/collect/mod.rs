@@ -11,6 +11,7 @@ use std::path::Path;
 
 pub mod android;
 pub mod detect;
+pub mod import;
 pub mod text;
 
 /// What the user says an input is; `Auto` detects it from the content.
@@ -25,6 +26,12 @@ pub enum InputFormat {
     Dumpsys,
     /// androidqf `packages.json`.
     Androidqf,
+    /// osquery JSON results of `apps`, `programs`, `deb_packages` or `rpm_packages`.
+    Osquery,
+    /// Fleet's software JSON (`{"software": [...]}`, a host, or hosts with software).
+    Fleet,
+    /// A CSV app inventory (an MDM's discovered-apps export); see docs/imports.md.
+    Csv,
 }
 
 /// An input, or a part of one, that could not be read.

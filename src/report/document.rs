@@ -6,7 +6,7 @@ use crate::model::{
     App, AppFlags, Confidence, Evidence, FeatureInfo, Finding, MatchInfo, Platform, RegimeInfo,
     RuleInfo, UserState,
 };
-use crate::scan::{DeviceResult, ScanResult};
+use crate::scan::{DeviceResult, Removed, ScanResult};
 use serde::Serialize;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -21,6 +21,9 @@ pub struct Document<'a> {
     pub devices: Vec<DeviceDoc<'a>>,
     pub errors: &'a [InputError],
     pub skipped: &'a [InputError],
+    /// With `--baseline`: findings of the earlier report that are gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed: Option<&'a [Removed]>,
 }
 
 #[derive(Serialize)]
@@ -39,6 +42,26 @@ pub struct Summary {
     pub review: usize,
     pub data_left_behind: usize,
     pub errors: usize,
+    /// For each covered app: on how many devices it is installed.
+    pub by_app: Vec<AppCount>,
+    /// For each regime: how many findings and devices fall under it.
+    pub by_regime: Vec<RegimeCount>,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct AppCount {
+    pub rule: String,
+    pub name: String,
+    pub devices: usize,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct RegimeCount {
+    pub regime: String,
+    pub instrument: String,
+    pub status: String,
+    pub findings: usize,
+    pub devices: usize,
 }
 
 #[derive(Serialize)]
@@ -127,6 +150,7 @@ impl<'a> FindingDoc<'a> {
 
 pub fn summary(result: &ScanResult) -> Summary {
     let findings: Vec<&Finding> = result.findings().map(|(_, f)| f).collect();
+    let (by_app, by_regime) = counts(result);
     Summary {
         devices: result.devices.len(),
         devices_with_findings: result
@@ -150,10 +174,51 @@ pub fn summary(result: &ScanResult) -> Summary {
             .map(|d| d.data_left_behind.len())
             .sum(),
         errors: result.errors.len(),
+        by_app,
+        by_regime,
     }
 }
 
-fn device_doc(d: &DeviceResult, inventory: bool) -> DeviceDoc<'_> {
+/// Devices per covered app and findings/devices per regime, most frequent first.
+fn counts(result: &ScanResult) -> (Vec<AppCount>, Vec<RegimeCount>) {
+    use std::collections::{BTreeMap, HashSet};
+    let mut apps: BTreeMap<&str, AppCount> = BTreeMap::new();
+    let mut regimes: BTreeMap<&str, RegimeCount> = BTreeMap::new();
+    for d in &result.devices {
+        let mut seen_apps = HashSet::new();
+        let mut seen_regimes = HashSet::new();
+        for f in &d.findings {
+            let a = apps.entry(&f.rule.id).or_insert_with(|| AppCount {
+                rule: f.rule.id.clone(),
+                name: f.rule.name.clone(),
+                devices: 0,
+            });
+            if seen_apps.insert(&f.rule.id) {
+                a.devices += 1;
+            }
+            for r in &f.regimes {
+                let c = regimes.entry(&r.id).or_insert_with(|| RegimeCount {
+                    regime: r.id.clone(),
+                    instrument: r.instrument.clone(),
+                    status: r.status.clone(),
+                    findings: 0,
+                    devices: 0,
+                });
+                c.findings += 1;
+                if seen_regimes.insert(&r.id) {
+                    c.devices += 1;
+                }
+            }
+        }
+    }
+    let mut apps: Vec<AppCount> = apps.into_values().collect();
+    apps.sort_by(|a, b| b.devices.cmp(&a.devices).then(a.rule.cmp(&b.rule)));
+    let mut regimes: Vec<RegimeCount> = regimes.into_values().collect();
+    regimes.sort_by(|a, b| b.findings.cmp(&a.findings).then(a.regime.cmp(&b.regime)));
+    (apps, regimes)
+}
+
+pub fn device_doc(d: &DeviceResult, inventory: bool) -> DeviceDoc<'_> {
     DeviceDoc {
         source: &d.device.source,
         name: &d.device.name,
@@ -165,7 +230,7 @@ fn device_doc(d: &DeviceResult, inventory: bool) -> DeviceDoc<'_> {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect(),
-        apps_scanned: d.device.apps.len(),
+        apps_scanned: d.apps_scanned,
         findings: d.findings.iter().map(FindingDoc::new).collect(),
         data_left_behind: d.data_left_behind.iter().map(FindingDoc::new).collect(),
         warnings: &d.device.warnings,
@@ -189,5 +254,6 @@ pub fn document(result: &ScanResult, inventory: bool) -> Document<'_> {
             .collect(),
         errors: &result.errors,
         skipped: &result.skipped,
+        removed: result.removed.as_deref(),
     }
 }

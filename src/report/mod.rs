@@ -4,8 +4,13 @@
 use crate::scan::ScanResult;
 use std::io::{self, Write};
 
+pub mod csv;
 pub mod document;
+pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod ndjson;
+pub mod sarif;
 pub mod table;
 
 /// Output formats for `appaudit scan --format`.
@@ -16,6 +21,16 @@ pub enum Format {
     Table,
     /// One versioned JSON document (see docs/report-format.md).
     Json,
+    /// One JSON object per line (devices, findings, errors, summary), for SIEMs.
+    Ndjson,
+    /// One row per finding, for spreadsheets.
+    Csv,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// Markdown, for tickets and wikis.
+    Markdown,
+    /// One self-contained HTML page for managers.
+    Html,
 }
 
 /// Options every report may honour.
@@ -35,5 +50,10 @@ pub fn reporter(format: Format, options: ReportOptions) -> Box<dyn Report> {
     match format {
         Format::Table => Box::new(table::TableReport { options }),
         Format::Json => Box::new(json::JsonReport { options }),
+        Format::Ndjson => Box::new(ndjson::NdjsonReport { options }),
+        Format::Csv => Box::new(csv::CsvReport),
+        Format::Sarif => Box::new(sarif::SarifReport),
+        Format::Markdown => Box::new(markdown::MarkdownReport),
+        Format::Html => Box::new(html::HtmlReport),
     }
 }

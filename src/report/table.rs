@@ -31,7 +31,7 @@ impl TableReport {
         let mut facts = vec![
             dev.platform.to_string(),
             dev.format.clone(),
-            format!("{} apps", dev.apps.len()),
+            format!("{} apps", d.apps_scanned),
         ];
         facts.extend(
             dev.properties

@@ -7,9 +7,14 @@
 use crate::model::{App, UserState};
 use std::collections::HashMap;
 
+pub mod adb;
 pub mod androidqf;
+pub mod apk;
+pub mod bugreport_zip;
+pub mod capture;
 pub mod dumpsys;
 pub mod getprop;
+pub mod packages_xml;
 pub mod pm_list;
 
 /// What a parser read from one file.
@@ -65,6 +70,7 @@ pub(crate) fn merge_app(into: &mut App, from: App) {
     }
     into.flags.system |= from.flags.system;
     into.flags.disabled |= from.flags.disabled;
+    into.flags.side_loaded |= from.flags.side_loaded;
     // Listed as active by either source: it is not only a hidden system package.
     into.flags.hidden_system &= from.flags.hidden_system;
     for evidence in from.evidence {
@@ -82,6 +88,7 @@ fn merge_user(users: &mut Vec<UserState>, user: UserState) {
             fill(&mut known.enabled, user.enabled);
             fill(&mut known.hidden, user.hidden);
             fill(&mut known.first_install_time, user.first_install_time);
+            fill(&mut known.profile, user.profile);
         }
         None => users.push(user),
     }
@@ -90,6 +97,52 @@ fn merge_user(users: &mut Vec<UserState>, user: UserState) {
 fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
     if slot.is_none() {
         *slot = value;
+    }
+}
+
+/// Installers that mean "not from an app store": the system package installer (an APK
+/// opened from a browser or file manager), `adb install` (the shell), browsers and file
+/// managers.
+pub const SIDE_LOAD_INSTALLERS: &[&str] = &[
+    "com.google.android.packageinstaller",
+    "com.android.packageinstaller",
+    "com.android.shell",
+    "com.android.chrome",
+    "com.android.browser",
+    "com.sec.android.app.sbrowser",
+    "org.mozilla.firefox",
+    "com.opera.browser",
+    "com.microsoft.emmx",
+    "com.brave.browser",
+    "com.UCMobile.intl",
+    "com.android.documentsui",
+    "com.google.android.documentsui",
+    "com.google.android.apps.nbu.files",
+    "com.sec.android.app.myfiles",
+    "com.mi.android.globalFileexplorer",
+    "com.android.fileexplorer",
+    "com.huawei.hidisk",
+    "com.coloros.filemanager",
+    "com.oneplus.filemanager",
+    "com.estrongs.android.pop",
+    "com.ghisler.android.TotalCommander",
+    "com.lonelycatgames.Xplore",
+];
+
+/// Marks side-loaded apps (never system apps, nor apps only their data is left of):
+/// those whose installer is in [`SIDE_LOAD_INSTALLERS`], and those with no installer
+/// when the source reports installers (some app on the device has one; a `pm list`
+/// without `-i` says nothing about installers).
+pub fn mark_side_loaded(apps: &mut [App]) {
+    let installers_known = apps.iter().any(|a| a.installer.is_some());
+    for app in apps.iter_mut() {
+        if app.flags.system || app.flags.data_only {
+            continue;
+        }
+        app.flags.side_loaded = match app.installer.as_deref() {
+            Some(installer) => SIDE_LOAD_INSTALLERS.contains(&installer),
+            None => installers_known,
+        };
     }
 }
 

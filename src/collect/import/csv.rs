@@ -1,0 +1,393 @@
+//! A CSV of installed apps: an MDM's discovered-apps export, a spreadsheet, a
+//! report from another tool. Columns are found by their header (case, spaces,
+//! `_` and `-` ignored); see `docs/imports.md` for the names and aliases.
+//!
+//! A `device` column splits the rows into devices; without one the file is one device.
+
+use super::{ImportedDevice, main_platform, non_empty};
+use crate::collect::text::{excerpt, lines};
+use crate::model::{App, Evidence, Platform};
+use std::collections::HashMap;
+
+/// The `Evidence::format` of this source.
+pub const FORMAT: &str = "csv-inventory";
+
+/// A column appaudit reads, with the header names it answers to (normalised:
+/// lowercase letters and digits only), best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Device,
+    Platform,
+    Id,
+    Name,
+    Version,
+    Publisher,
+}
+
+const ALIASES: [(Column, &[&str]); 6] = [
+    (
+        Column::Device,
+        &[
+            "device",
+            "devicename",
+            "host",
+            "hostname",
+            "computer",
+            "computername",
+            "machine",
+            "machinename",
+            "endpoint",
+            "serialnumber",
+            "deviceid",
+        ],
+    ),
+    (
+        Column::Platform,
+        &[
+            "platform",
+            "os",
+            "operatingsystem",
+            "ostype",
+            "osplatform",
+            "devicetype",
+        ],
+    ),
+    (
+        Column::Id,
+        &[
+            "id",
+            "appid",
+            "applicationid",
+            "bundleid",
+            "bundleidentifier",
+            "package",
+            "packagename",
+            "packageid",
+            "identifier",
+            "appidentifier",
+            "productcode",
+            "uninstallkey",
+        ],
+    ),
+    (
+        Column::Name,
+        &[
+            "name",
+            "appname",
+            "applicationname",
+            "displayname",
+            "app",
+            "application",
+            "softwarename",
+            "software",
+            "title",
+            "programname",
+        ],
+    ),
+    (
+        Column::Version,
+        &[
+            "version",
+            "appversion",
+            "applicationversion",
+            "shortversion",
+            "applicationshortversion",
+            "softwareversion",
+            "displayversion",
+        ],
+    ),
+    (
+        Column::Publisher,
+        &[
+            "publisher",
+            "vendor",
+            "developer",
+            "applicationpublisher",
+            "manufacturer",
+            "company",
+            "author",
+        ],
+    ),
+];
+
+fn normalise(header: &str) -> String {
+    header
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Which field of each record holds each column (the best alias present wins).
+#[derive(Debug, Default)]
+struct Layout {
+    fields: HashMap<usize, usize>,
+}
+
+impl Layout {
+    fn new(headers: &[String]) -> Self {
+        let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
+        let mut fields = HashMap::new();
+        for (column, aliases) in ALIASES {
+            let found = aliases
+                .iter()
+                .find_map(|alias| names.iter().position(|n| n == alias));
+            if let Some(index) = found {
+                fields.insert(column as usize, index);
+            }
+        }
+        Layout { fields }
+    }
+
+    fn index(&self, column: Column) -> Option<usize> {
+        self.fields.get(&(column as usize)).copied()
+    }
+
+    fn known(&self) -> usize {
+        self.fields.len()
+    }
+}
+
+/// The delimiter of a header line: the most frequent of `,`, `;` and tab.
+fn delimiter(header: &str) -> u8 {
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| header.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',')
+}
+
+fn header_line(text: &str) -> Option<&str> {
+    lines(text).find(|l| !l.trim().is_empty())
+}
+
+fn split_header(line: &str) -> Option<Vec<String>> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter(line))
+        .from_reader(line.as_bytes());
+    let record = reader.records().next()?.ok()?;
+    Some(record.iter().map(str::to_owned).collect())
+}
+
+/// Whether `text` looks like an app inventory CSV: a header of two or more fields
+/// among which an app id or name column and another known column.
+pub fn sniff(text: &str) -> bool {
+    let Some(headers) = header_line(text).and_then(split_header) else {
+        return false;
+    };
+    if headers.len() < 2 {
+        return false;
+    }
+    let layout = Layout::new(&headers);
+    (layout.index(Column::Id).is_some() || layout.index(Column::Name).is_some())
+        && layout.known() >= 2
+}
+
+/// The platform a cell names (`Windows 11`, `macOS`, `iPadOS`, `Android Enterprise`...).
+pub fn platform_of(cell: &str) -> Option<Platform> {
+    let cell = cell.trim().to_lowercase();
+    let has = |word: &str| cell.contains(word);
+    if has("android") {
+        Some(Platform::Android)
+    } else if has("ios") && !has("macos") || has("ipados") || has("iphone") || has("ipad") {
+        Some(Platform::Ios)
+    } else if has("mac") || has("darwin") || has("os x") || has("osx") {
+        Some(Platform::Macos)
+    } else if has("windows") || cell == "win" || has("win32") || has("win64") {
+        Some(Platform::Windows)
+    } else if has("linux")
+        || [
+            "ubuntu", "debian", "fedora", "rhel", "centos", "suse", "arch", "red hat",
+        ]
+        .iter()
+        .any(|d| has(d))
+    {
+        Some(Platform::Linux)
+    } else {
+        None
+    }
+}
+
+/// Parses an app inventory CSV into one device per value of its device column.
+pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
+    let header = header_line(text).ok_or("expected a CSV header line")?;
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .delimiter(delimiter(header))
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("not valid CSV: {e}"))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let layout = Layout::new(&headers);
+    if layout.index(Column::Id).is_none() && layout.index(Column::Name).is_none() {
+        return Err(format!(
+            "expected a CSV app inventory with an `id` or `name` column (see docs/imports.md); \
+             the header has: {}",
+            headers.join(", ")
+        ));
+    }
+    let Some(platform_column) = layout.index(Column::Platform) else {
+        return Err(
+            "expected a `platform` column (android, ios, macos, windows or linux) in the CSV \
+             app inventory (see docs/imports.md)"
+                .to_owned(),
+        );
+    };
+    let text_lines: Vec<&str> = lines(text).collect();
+    let mut devices: Vec<(Option<String>, Vec<App>, Vec<String>)> = Vec::new();
+    let mut index_of: HashMap<Option<String>, usize> = HashMap::new();
+    let mut file_warnings = Vec::new();
+    let (mut unknown_platform, mut no_id) = (Vec::new(), 0usize);
+    let mut rows = 0usize;
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("not valid CSV: {e}"))?;
+        let line = record.position().map(|p| p.line());
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        rows += 1;
+        let cell = |column: Column| {
+            layout
+                .index(column)
+                .and_then(|i| record.get(i))
+                .and_then(non_empty)
+        };
+        let Some(platform) = record.get(platform_column).and_then(platform_of) else {
+            if unknown_platform.len() < 5 {
+                let at = line.map_or_else(String::new, |l| format!("line {l}: "));
+                let value = record.get(platform_column).unwrap_or_default();
+                unknown_platform.push(format!("{at}`{value}`"));
+            }
+            continue;
+        };
+        let name = cell(Column::Name);
+        let Some(id) = cell(Column::Id).or_else(|| name.clone()) else {
+            no_id += 1;
+            continue;
+        };
+        let excerpt_text = line
+            .and_then(|l| usize::try_from(l).ok())
+            .and_then(|l| text_lines.get(l.wrapping_sub(1)))
+            .map(|l| excerpt(l));
+        let evidence = Evidence {
+            path: source.to_owned(),
+            line,
+            format: FORMAT.to_owned(),
+            excerpt: excerpt_text,
+        };
+        let mut app = App::new(platform, id, evidence);
+        app.name = name;
+        app.version = cell(Column::Version);
+        app.publisher = cell(Column::Publisher);
+        let device = cell(Column::Device);
+        let slot = *index_of.entry(device.clone()).or_insert_with(|| {
+            devices.push((device, Vec::new(), Vec::new()));
+            devices.len() - 1
+        });
+        devices[slot].1.push(app);
+    }
+    if !unknown_platform.is_empty() {
+        file_warnings.push(format!(
+            "rows with an unknown platform were skipped: {}",
+            unknown_platform.join(", ")
+        ));
+    }
+    if no_id > 0 {
+        file_warnings.push(format!("{no_id} row(s) without an id or name; skipped"));
+    }
+    if rows == 0 {
+        return Err("expected a CSV app inventory: the file has a header but no rows".to_owned());
+    }
+    if devices.is_empty() {
+        return Err(format!(
+            "expected a CSV app inventory: no row could be read ({})",
+            file_warnings.join("; ")
+        ));
+    }
+    Ok(devices
+        .into_iter()
+        .map(|(name, apps, mut warnings)| {
+            warnings.extend(file_warnings.iter().cloned());
+            ImportedDevice {
+                name,
+                platform: main_platform(&apps, Platform::Linux),
+                format: FORMAT.to_owned(),
+                apps,
+                properties: Vec::new(),
+                warnings,
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_devices_and_reads_aliases() {
+        let text = "Device Name,Platform,Bundle ID,App Name,App Version,Publisher\n\
+                    laptop-1,macOS 14.5,com.tencent.xinWeChat,WeChat,4.0.3,Tencent\n\
+                    phone-2,Android,com.whatsapp,WhatsApp,2.24,\n\
+                    laptop-1,macOS,com.microsoft.Word,\"Word, 2024\",16.89,Microsoft\n";
+        let devices = parse(text, "inv.csv").unwrap();
+        assert_eq!(devices.len(), 2);
+        assert_eq!(devices[0].name.as_deref(), Some("laptop-1"));
+        assert_eq!(devices[0].platform, Platform::Macos);
+        let lines: Vec<Option<u64>> = devices[0].apps.iter().map(|a| a.evidence[0].line).collect();
+        assert_eq!(lines, [Some(2), Some(4)]);
+        assert_eq!(devices[0].apps[1].name.as_deref(), Some("Word, 2024"));
+        assert_eq!(devices[1].apps[0].platform, Platform::Android);
+        assert_eq!(devices[1].apps[0].publisher, None);
+    }
+
+    #[test]
+    fn semicolons_name_only_and_unknown_platforms() {
+        let text = "name;platform;version\nWPS Office;Windows 11;12.2\nThing;Amiga;1\n";
+        let devices = parse(text, "x.csv").unwrap();
+        assert_eq!(devices.len(), 1);
+        assert_eq!(devices[0].name, None);
+        assert_eq!(devices[0].apps[0].id, "WPS Office");
+        assert_eq!(
+            devices[0].warnings,
+            ["rows with an unknown platform were skipped: line 3: `Amiga`"]
+        );
+    }
+
+    #[test]
+    fn missing_columns_are_errors() {
+        let err = parse("name,version\nx,1\n", "x.csv").unwrap_err();
+        assert!(err.contains("`platform` column"), "{err}");
+        let err = parse("device,platform\na,android\n", "x.csv").unwrap_err();
+        assert!(err.contains("`id` or `name` column"), "{err}");
+        let err = parse("id,platform\n", "x.csv").unwrap_err();
+        assert!(err.contains("no rows"), "{err}");
+    }
+
+    #[test]
+    fn sniffs_headers() {
+        assert!(sniff("device,platform,id,name\n"));
+        assert!(sniff("\u{feff}Bundle_ID;OS\n"));
+        assert!(!sniff("package:com.tencent.mm\n"));
+        assert!(!sniff("name\nfoo\n"));
+        assert!(!sniff("hello, world\n"));
+    }
+
+    #[test]
+    fn platforms() {
+        assert_eq!(platform_of("iOS"), Some(Platform::Ios));
+        assert_eq!(platform_of("macOS"), Some(Platform::Macos));
+        assert_eq!(
+            platform_of("Windows 10 Enterprise"),
+            Some(Platform::Windows)
+        );
+        assert_eq!(platform_of("ubuntu"), Some(Platform::Linux));
+        assert_eq!(platform_of("Chrome OS"), None);
+    }
+}

@@ -1,0 +1,318 @@
+//! osquery JSON results: `osqueryi --json "SELECT * FROM apps"` (or `programs`,
+//! `deb_packages`, `rpm_packages`), a JSON array of rows whose values are strings.
+//!
+//! The table is told from the columns of each row. [`Table`] also says which column
+//! holds each value a rule can match, so `appaudit rules export` queries the same
+//! values that an import hands to the matcher.
+
+use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
+use crate::model::{App, Evidence, Platform};
+use serde_json::{Map, Value};
+
+/// The osquery tables that hold installed software and that appaudit reads and queries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    /// macOS `apps`: bundles in the known application folders.
+    Apps,
+    /// Windows `programs`: the Uninstall registry keys.
+    Programs,
+    /// Linux `deb_packages`.
+    DebPackages,
+    /// Linux `rpm_packages`.
+    RpmPackages,
+}
+
+impl Table {
+    pub const ALL: [Table; 4] = [
+        Table::Apps,
+        Table::Programs,
+        Table::DebPackages,
+        Table::RpmPackages,
+    ];
+
+    /// The table's name in osquery.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Apps => "apps",
+            Table::Programs => "programs",
+            Table::DebPackages => "deb_packages",
+            Table::RpmPackages => "rpm_packages",
+        }
+    }
+
+    pub fn platform(self) -> Platform {
+        match self {
+            Table::Apps => Platform::Macos,
+            Table::Programs => Platform::Windows,
+            Table::DebPackages | Table::RpmPackages => Platform::Linux,
+        }
+    }
+
+    /// The tables of one platform (none for Android and iOS: osquery has none).
+    pub fn for_platform(platform: Platform) -> &'static [Table] {
+        match platform {
+            Platform::Macos => &[Table::Apps],
+            Platform::Windows => &[Table::Programs],
+            Platform::Linux => &[Table::DebPackages, Table::RpmPackages],
+            Platform::Android | Platform::Ios => &[],
+        }
+    }
+
+    /// The `Evidence::format` of rows of this table.
+    pub fn format(self) -> &'static str {
+        match self {
+            Table::Apps => "osquery-apps",
+            Table::Programs => "osquery-programs",
+            Table::DebPackages => "osquery-deb_packages",
+            Table::RpmPackages => "osquery-rpm_packages",
+        }
+    }
+
+    /// The table a row came from, told by its columns (`SELECT *` or a few named ones).
+    pub fn from_columns(has: impl Fn(&str) -> bool) -> Option<Table> {
+        if has("bundle_identifier") || has("bundle_short_version") {
+            Some(Table::Apps)
+        } else if has("identifying_number")
+            || has("uninstall_string")
+            || has("install_source")
+            || (has("publisher") && !has("arch"))
+        {
+            Some(Table::Programs)
+        } else if has("maintainer") || has("admindir") || has("revision") || has("priority") {
+            Some(Table::DebPackages)
+        } else if has("release") || has("sha1") || has("epoch") {
+            Some(Table::RpmPackages)
+        } else {
+            None
+        }
+    }
+}
+
+/// The format name of a whole osquery file (several tables in one file are possible).
+pub const FORMAT: &str = "osquery-json";
+
+/// Columns only osquery's software tables have (and androidqf's packages.json has not).
+const MARKERS: [&str; 9] = [
+    "\"bundle_identifier\"",
+    "\"bundle_short_version\"",
+    "\"identifying_number\"",
+    "\"uninstall_string\"",
+    "\"install_source\"",
+    "\"maintainer\"",
+    "\"admindir\"",
+    "\"sha1\"",
+    "\"epoch\"",
+];
+
+/// Whether `text` looks like osquery JSON results of a software table (cheap: no full parse).
+pub fn sniff(text: &str) -> bool {
+    let Some(rest) = text.trim_start().strip_prefix('[') else {
+        return false;
+    };
+    if !rest.trim_start().starts_with('{') {
+        return false;
+    }
+    let head = &text.as_bytes()[..text.len().min(16 * 1024)];
+    MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(head, m.as_bytes()).is_some())
+}
+
+/// A row's value as text: osquery prints every column as a string; numbers and
+/// booleans (`--json` of some versions) are accepted too.
+fn text_of(row: &Map<String, Value>, column: &str) -> Option<String> {
+    match row.get(column)? {
+        Value::String(s) => non_empty(s),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The app a row of `table` describes, or `None` when the row names no app.
+///
+/// The values a rule can match come from these columns (and the export queries them):
+/// - `apps`: id `bundle_identifier`; name `name` without `.app`.
+/// - `programs`: id `identifying_number` (MSI ProductCode or bundle id), else `name`
+///   (the DisplayName); name `name`; publisher `publisher`.
+/// - `deb_packages`, `rpm_packages`: id `name`.
+pub fn app_from_row(table: Table, row: &Map<String, Value>, evidence: Evidence) -> Option<App> {
+    let get = |column: &str| text_of(row, column);
+    let mut app = match table {
+        Table::Apps => {
+            let mut app = App::new(Platform::Macos, get("bundle_identifier")?, evidence);
+            app.name = get("name").and_then(|n| non_empty(strip_app_suffix(&n)));
+            app.version = get("bundle_short_version");
+            app.build = get("bundle_version");
+            app.path = get("path");
+            app
+        }
+        Table::Programs => {
+            let name = get("name");
+            let id = get("identifying_number").or_else(|| name.clone())?;
+            let mut app = App::new(Platform::Windows, id, evidence);
+            app.name = name;
+            app.version = get("version");
+            app.publisher = get("publisher");
+            app.path = get("install_location");
+            app
+        }
+        Table::DebPackages | Table::RpmPackages => {
+            let mut app = App::new(Platform::Linux, get("name")?, evidence);
+            app.version = get("version");
+            app
+        }
+    };
+    if app.first_install_time.is_none() {
+        app.first_install_time = get("install_date").or_else(|| get("install_time"));
+    }
+    Some(app)
+}
+
+/// Parses osquery JSON results; `Err` when the text is not a JSON array of rows.
+pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let Value::Array(rows) = value else {
+        return Err("expected a JSON array of rows (`osqueryi --json`)".to_owned());
+    };
+    let starts: Vec<_> = array_objects(text)
+        .into_iter()
+        .filter(|o| o.depth == 1)
+        .collect();
+    let mut starts = starts.iter();
+    let mut apps = Vec::new();
+    let mut warnings = Vec::new();
+    let mut tables: Vec<Table> = Vec::new();
+    let (mut unknown, mut nameless) = (0usize, 0usize);
+    for (index, row) in rows.iter().enumerate() {
+        let Some(row) = row.as_object() else {
+            warnings.push(format!("row {} is not an object; skipped", index + 1));
+            continue;
+        };
+        let start = starts.next();
+        let Some(table) = Table::from_columns(|c| row.contains_key(c)) else {
+            unknown += 1;
+            continue;
+        };
+        let evidence = Evidence {
+            path: source.to_owned(),
+            line: start.map(|s| s.line),
+            format: table.format().to_owned(),
+            excerpt: start.map(|s| line_at(text, s.offset)),
+        };
+        match app_from_row(table, row, evidence) {
+            Some(app) => {
+                if !tables.contains(&table) {
+                    tables.push(table);
+                }
+                apps.push(app);
+            }
+            None => nameless += 1,
+        }
+    }
+    if unknown > 0 {
+        warnings.push(format!(
+            "{unknown} row(s) are not from apps, programs, deb_packages or rpm_packages; skipped"
+        ));
+    }
+    if nameless > 0 {
+        warnings.push(format!(
+            "{nameless} row(s) have no identifier (bundle_identifier, identifying_number or name); skipped"
+        ));
+    }
+    if apps.is_empty() && !rows.is_empty() {
+        return Err(
+            "expected osquery rows of apps, programs, deb_packages or rpm_packages; no row names an app"
+                .to_owned(),
+        );
+    }
+    let format = match tables.as_slice() {
+        [one] => one.format().to_owned(),
+        _ => FORMAT.to_owned(),
+    };
+    let fallback = tables.first().map_or(Platform::Linux, |t| t.platform());
+    Ok(ImportedDevice {
+        name: None,
+        platform: main_platform(&apps, fallback),
+        format,
+        apps,
+        properties: Vec::new(),
+        warnings,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_apps_rows_with_lines() {
+        let text = r#"[
+  {"bundle_identifier":"com.tencent.xinWeChat","bundle_short_version":"4.0.3","bundle_version":"30817","name":"WeChat.app","path":"/Applications/WeChat.app"},
+  {"bundle_identifier":"com.microsoft.Word","name":"Microsoft Word.app","bundle_short_version":"16.89"}
+]"#;
+        let d = parse(text, "apps.json").unwrap();
+        assert_eq!(d.platform, Platform::Macos);
+        assert_eq!(d.format, "osquery-apps");
+        let wechat = &d.apps[0];
+        assert_eq!(wechat.id, "com.tencent.xinWeChat");
+        assert_eq!(wechat.name.as_deref(), Some("WeChat"));
+        assert_eq!(wechat.version.as_deref(), Some("4.0.3"));
+        assert_eq!(wechat.build.as_deref(), Some("30817"));
+        assert_eq!(wechat.evidence[0].line, Some(2));
+        assert_eq!(d.apps[1].evidence[0].line, Some(3));
+        assert!(d.warnings.is_empty());
+    }
+
+    #[test]
+    fn programs_use_identifying_number_then_name() {
+        let text = r#"[{"name":"WPS Office","publisher":"Kingsoft Corp.","identifying_number":"","version":"12.2"},
+{"name":"7-Zip","publisher":"Igor Pavlov","identifying_number":"{23170F69-40C1-2702-2409-000001000000}"}]"#;
+        let d = parse(text, "p.json").unwrap();
+        assert_eq!(d.platform, Platform::Windows);
+        assert_eq!(d.apps[0].id, "WPS Office");
+        assert_eq!(d.apps[0].publisher.as_deref(), Some("Kingsoft Corp."));
+        assert_eq!(d.apps[1].id, "{23170F69-40C1-2702-2409-000001000000}");
+        assert_eq!(d.apps[1].name.as_deref(), Some("7-Zip"));
+        assert_eq!(d.apps[1].evidence[0].line, Some(2));
+    }
+
+    #[test]
+    fn tables_from_columns() {
+        let cols = |list: &'static [&'static str]| move |c: &str| list.contains(&c);
+        assert_eq!(
+            Table::from_columns(cols(&["name", "version", "arch", "maintainer"])),
+            Some(Table::DebPackages)
+        );
+        assert_eq!(
+            Table::from_columns(cols(&["name", "version", "release", "arch", "sha1"])),
+            Some(Table::RpmPackages)
+        );
+        assert_eq!(
+            Table::from_columns(cols(&["name", "version", "publisher"])),
+            Some(Table::Programs)
+        );
+        assert_eq!(Table::from_columns(cols(&["name", "files"])), None);
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        assert!(parse("{\"a\": 1}", "x").unwrap_err().contains("JSON array"));
+        assert!(
+            parse("[{\"a\": 1", "x")
+                .unwrap_err()
+                .starts_with("not valid JSON")
+        );
+        let err = parse("[{\"files\": []}]", "x").unwrap_err();
+        assert!(err.contains("no row names an app"), "{err}");
+    }
+
+    #[test]
+    fn sniffs_osquery_not_androidqf() {
+        assert!(sniff("[\n {\"bundle_identifier\": \"a\"}]"));
+        assert!(sniff("[{\"name\":\"wps-office\",\"maintainer\":\"x\"}]"));
+        assert!(!sniff("[{\"name\": \"com.tencent.mm\", \"files\": []}]"));
+        assert!(!sniff("{\"software\": []}"));
+    }
+}

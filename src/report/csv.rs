@@ -1,0 +1,85 @@
+//! `--format csv`: one row per finding, for spreadsheets. Columns are documented
+//! in docs/report-format.md; multi-valued cells are joined with `; `.
+
+use super::Report;
+use crate::model::{Finding, FindingState};
+use crate::scan::ScanResult;
+use std::io::{self, Write};
+
+pub struct CsvReport;
+
+pub const HEADER: [&str; 16] = [
+    "device",
+    "device_source",
+    "platform",
+    "app_id",
+    "app_name",
+    "version",
+    "users",
+    "rule_id",
+    "rule",
+    "regimes",
+    "status",
+    "confidence",
+    "reason",
+    "state",
+    "evidence",
+    "sources",
+];
+
+fn row(device: &str, source: &str, f: &Finding) -> Vec<String> {
+    let evidence = f
+        .app
+        .evidence
+        .iter()
+        .map(|e| match e.line {
+            Some(l) => format!("{}:{l}", e.path),
+            None => e.path.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let join = |it: &mut dyn Iterator<Item = String>| it.collect::<Vec<_>>().join("; ");
+    vec![
+        device.to_string(),
+        source.to_string(),
+        f.app.platform.to_string(),
+        f.app.id.clone(),
+        f.app.name.clone().unwrap_or_default(),
+        f.app
+            .version
+            .clone()
+            .or_else(|| f.app.build.clone())
+            .unwrap_or_default(),
+        join(&mut f.app.installed_users().map(|u| u.to_string())),
+        f.rule.id.clone(),
+        f.rule.name.clone(),
+        join(&mut f.regimes.iter().map(|r| r.id.clone())),
+        join(
+            &mut f
+                .regimes
+                .iter()
+                .map(|r| format!("{}: {}", r.id, r.status_text)),
+        ),
+        f.confidence.as_str().to_string(),
+        f.reason.clone().unwrap_or_default(),
+        match f.state {
+            FindingState::Installed => "installed".to_string(),
+            FindingState::DataLeftBehind => "data-left-behind".to_string(),
+        },
+        evidence,
+        join(&mut f.regimes.iter().flat_map(|r| r.sources.first().cloned())),
+    ]
+}
+
+impl Report for CsvReport {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(HEADER)?;
+        for d in &result.devices {
+            for f in d.findings.iter().chain(&d.data_left_behind) {
+                w.write_record(row(&d.device.name, &d.device.source, f))?;
+            }
+        }
+        w.flush()
+    }
+}

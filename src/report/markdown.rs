@@ -1,0 +1,136 @@
+//! `--format markdown`: a report to paste into a ticket or a wiki page.
+
+use super::{Report, document};
+use crate::model::Finding;
+use crate::scan::ScanResult;
+use std::io::{self, Write};
+
+pub struct MarkdownReport;
+
+/// Table cells cannot hold `|` or line breaks.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn finding_row(f: &Finding) -> String {
+    let regimes: Vec<String> = f
+        .regimes
+        .iter()
+        .map(|r| match r.sources.first() {
+            Some(url) => format!("[{}]({url}): {}", cell(&r.instrument), r.status_text),
+            None => format!("{}: {}", cell(&r.instrument), r.status_text),
+        })
+        .collect();
+    let evidence = f
+        .app
+        .evidence
+        .first()
+        .map(|e| match e.line {
+            Some(l) => format!("`{}:{l}`", cell(&e.path)),
+            None => format!("`{}`", cell(&e.path)),
+        })
+        .unwrap_or_default();
+    let confidence = match &f.reason {
+        Some(r) => format!("{} ({})", f.confidence.as_str(), cell(r)),
+        None => f.confidence.as_str().to_string(),
+    };
+    format!(
+        "| {} | `{}` | {} | {} | {} | {} |",
+        cell(&f.rule.name),
+        cell(&f.app.id),
+        cell(
+            f.app
+                .version
+                .as_deref()
+                .or(f.app.build.as_deref())
+                .unwrap_or("-")
+        ),
+        regimes.join("<br>"),
+        confidence,
+        evidence
+    )
+}
+
+impl Report for MarkdownReport {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+        let s = document::summary(result);
+        writeln!(out, "# appaudit report\n")?;
+        if let Some(p) = &result.policy {
+            writeln!(out, "Policy: `{p}`\n")?;
+        }
+        writeln!(
+            out,
+            "{} device(s), {} apps scanned: **{} covered app(s) found** ({} confirmed, {} to review) on {} device(s); {} input(s) could not be read.\n",
+            s.devices,
+            s.apps_scanned,
+            s.findings,
+            s.confirmed,
+            s.review,
+            s.devices_with_findings,
+            s.errors
+        )?;
+        if s.devices > 1 && !s.by_app.is_empty() {
+            writeln!(
+                out,
+                "## Covered apps across the fleet\n\n| App | Devices |\n|---|---|"
+            )?;
+            for a in &s.by_app {
+                writeln!(out, "| {} | {} |", cell(&a.name), a.devices)?;
+            }
+            writeln!(out)?;
+        }
+        for d in &result.devices {
+            writeln!(
+                out,
+                "## {} ({}, {} apps)\n\nSource: `{}`\n",
+                cell(&d.device.name),
+                d.device.platform,
+                d.apps_scanned,
+                cell(&d.device.source)
+            )?;
+            if d.findings.is_empty() {
+                writeln!(out, "No covered app installed.\n")?;
+            } else {
+                writeln!(
+                    out,
+                    "| Covered app | Identifier | Version | Regimes | Confidence | Evidence |"
+                )?;
+                writeln!(out, "|---|---|---|---|---|---|")?;
+                for f in &d.findings {
+                    writeln!(out, "{}", finding_row(f))?;
+                }
+                writeln!(out)?;
+                for feature in d.findings.iter().flat_map(|f| &f.features) {
+                    writeln!(out, "- {}", feature.text)?;
+                }
+            }
+            if !d.data_left_behind.is_empty() {
+                writeln!(out, "Data left behind (installed for no user):\n")?;
+                for f in &d.data_left_behind {
+                    writeln!(out, "- {} (`{}`)", cell(&f.rule.name), cell(&f.app.id))?;
+                }
+                writeln!(out)?;
+            }
+        }
+        if !result.errors.is_empty() {
+            writeln!(out, "## Could not be read\n")?;
+            for e in &result.errors {
+                writeln!(out, "- `{}`: {}", cell(&e.path), cell(&e.message))?;
+            }
+            writeln!(out)?;
+        }
+        if let Some(removed) = &result.removed {
+            writeln!(out, "## Removed since the baseline\n")?;
+            for r in removed {
+                writeln!(
+                    out,
+                    "- `{}` on `{}` ({})",
+                    cell(&r.app_id),
+                    cell(&r.device),
+                    cell(&r.rule_id)
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
