@@ -23,6 +23,7 @@
 //! assert_eq!(findings[0].app.evidence[0].line, Some(1));
 //! ```
 
+pub mod baseline;
 pub mod cli;
 pub mod collect;
 pub mod matcher;

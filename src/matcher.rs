@@ -342,6 +342,7 @@ fn app_values(app: &App) -> impl Iterator<Item = (Field, &str)> {
     std::iter::once((Field::Id, app.id.as_str()))
         .chain(app.name.as_deref().map(|n| (Field::Name, n)))
         .chain(app.publisher.as_deref().map(|p| (Field::Publisher, p)))
+        .chain(app.team_id.as_deref().map(|t| (Field::TeamId, t)))
         .chain(
             app.cert_sha256
                 .iter()

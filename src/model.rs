@@ -125,6 +125,9 @@ pub struct App {
     pub build: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,
+    /// Apple signing Team ID (macOS, iOS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<String>,
     /// The package that installed it (Android installer, e.g. `com.android.vending`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub installer: Option<String>,
@@ -159,6 +162,7 @@ impl App {
             version: None,
             build: None,
             publisher: None,
+            team_id: None,
             installer: None,
             uid: None,
             first_install_time: None,

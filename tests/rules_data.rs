@@ -55,8 +55,11 @@ fn app_with(platform: Platform, field: Field, value: &str) -> Option<App> {
             app.cert_sha256 = vec![value.to_string()];
             app
         }
-        // The app model has no Team ID yet, so team_id identifiers cannot match.
-        Field::TeamId => return None,
+        Field::TeamId => {
+            let mut app = App::new(platform, PLACEHOLDER, evidence());
+            app.team_id = Some(value.to_string());
+            app
+        }
     };
     Some(app)
 }
@@ -299,10 +302,7 @@ fn every_identifier_finds_its_own_rule_with_the_promised_confidence() {
     let total: usize = m.rules().apps.iter().map(|a| a.identifiers.len()).sum();
     assert_eq!(checked + skipped.len(), total);
     assert!(checked >= 200, "only {checked} identifiers checked");
-    // Only team_id identifiers (vendor-level signals) may be skipped, until the model has a Team ID.
-    for s in &skipped {
-        assert!(s.contains("team_id:"), "identifier not checked: {s}");
-    }
+    assert!(skipped.is_empty(), "identifiers not checked: {skipped:?}");
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //! which report, and turning the result into a report and an exit code.
 
 use super::{Context, EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, RuleArgs, output};
+use crate::baseline::Baseline;
 use crate::matcher::Matcher;
+use crate::model::Confidence;
 use crate::report::{Format, ReportOptions, reporter};
 use crate::rules::diagnostic::render_text;
 use crate::rules::policy::RegimeFilter;
@@ -27,12 +29,43 @@ pub struct AuditArgs {
     /// Also list every app of every device (JSON `apps`).
     #[arg(long)]
     pub inventory: bool,
+    /// Report only what is new since an earlier JSON report, and what was removed.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+    /// What makes exit code 1: `any` finding, `confirmed` findings only, findings under
+    /// `policy:NAME`, or `never`.
+    #[arg(long, value_name = "WHAT", default_value = "any", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
 }
 
-/// The compiled rules and the regimes to report.
+/// Which findings make the exit code 1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Any,
+    Confirmed,
+    Policy(String),
+    Never,
+}
+
+fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+    match text {
+        "any" => Ok(FailOn::Any),
+        "confirmed" => Ok(FailOn::Confirmed),
+        "never" => Ok(FailOn::Never),
+        _ => match text.strip_prefix("policy:") {
+            Some(name) if !name.is_empty() => Ok(FailOn::Policy(name.to_string())),
+            _ => Err("expected any, confirmed, never or policy:NAME".to_string()),
+        },
+    }
+}
+
+/// The compiled rules, the regimes to report, and what fails the run.
 pub struct Prepared {
     pub matcher: Matcher,
     pub filter: RegimeFilter,
+    /// With `--fail-on policy:NAME`: the regimes whose findings fail the run.
+    pub fail_filter: Option<RegimeFilter>,
+    pub baseline: Option<Baseline>,
 }
 
 /// Loads and compiles the rules and resolves the policy. On failure the problem
@@ -56,24 +89,74 @@ pub fn prepare(args: &AuditArgs, ctx: &Context) -> Result<Prepared, i32> {
         })?,
         None => RegimeFilter::all(),
     };
+    let fail_filter = match &args.fail_on {
+        FailOn::Policy(name) => {
+            Some(RegimeFilter::for_policy(&rules, name).map_err(|message| {
+                eprintln!("appaudit: error: --fail-on: {message}");
+                EXIT_ERROR
+            })?)
+        }
+        _ => None,
+    };
+    let baseline = match &args.baseline {
+        Some(path) => Some(Baseline::load(path).map_err(|message| {
+            eprintln!("appaudit: error: {message}");
+            EXIT_ERROR
+        })?),
+        None => None,
+    };
     let matcher = Matcher::new(rules).map_err(|message| {
         eprintln!("appaudit: error: {message}");
         EXIT_ERROR
     })?;
-    Ok(Prepared { matcher, filter })
+    Ok(Prepared {
+        matcher,
+        filter,
+        fail_filter,
+        baseline,
+    })
 }
 
-/// Writes the report and maps the outcome to the exit code.
-pub fn finish(result: &ScanResult, args: &AuditArgs, ctx: &Context) -> Result<i32> {
+/// Applies the baseline, writes the report and maps the outcome to the exit code.
+pub fn conclude(
+    mut result: ScanResult,
+    args: &AuditArgs,
+    ctx: &Context,
+    prepared: &Prepared,
+) -> Result<i32> {
+    if let Some(baseline) = &prepared.baseline {
+        baseline.apply(&mut result);
+    }
     let options = ReportOptions {
         color: ctx.color_out && args.output.is_none(),
         inventory: args.inventory,
     };
     let report = reporter(args.format, options);
-    output::emit(args.output.as_deref(), |out| report.write(result, out))?;
-    Ok(match result.outcome() {
+    output::emit(args.output.as_deref(), |out| report.write(&result, out))?;
+    let outcome = result.outcome_with(|f| match &args.fail_on {
+        FailOn::Any => true,
+        FailOn::Confirmed => f.confidence == Confidence::Confirmed,
+        FailOn::Never => false,
+        FailOn::Policy(_) => prepared
+            .fail_filter
+            .as_ref()
+            .is_some_and(|filter| f.regimes.iter().any(|r| filter.allows(&r.id))),
+    });
+    Ok(match outcome {
         Outcome::Clean => EXIT_CLEAN,
         Outcome::Found => EXIT_FOUND,
         Outcome::Incomplete => EXIT_ERROR,
     })
+}
+
+/// [`conclude`] without baseline or policy-based failing (kept for callers
+/// that do not hold the prepared state).
+pub fn finish(result: &ScanResult, args: &AuditArgs, ctx: &Context) -> Result<i32> {
+    let prepared_less = Prepared {
+        matcher: Matcher::new(Default::default()).map_err(anyhow::Error::msg)?,
+        filter: RegimeFilter::all(),
+        fail_filter: None,
+        baseline: None,
+    };
+    conclude(result.clone(), args, ctx, &prepared_less)
 }

@@ -45,6 +45,29 @@ pub enum RulesCommand {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// Write the covered apps as queries for osquery or Fleet (see docs/exports.md).
+    Export {
+        /// `osquery-pack` (JSON) or `fleet-policies` (GitOps YAML).
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Only the apps covered by this policy's regimes (see `appaudit policies list`).
+        #[arg(long, value_name = "NAME")]
+        policy: Option<String>,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Write to FILE instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// What `rules export` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// An osquery pack (JSON): one query per covered app and osquery table.
+    OsqueryPack,
+    /// Fleet GitOps policies (YAML): a host passes when no covered app is installed.
+    FleetPolicies,
 }
 
 #[derive(Subcommand, Debug)]
@@ -69,6 +92,14 @@ pub fn run_rules(cmd: RulesCommand, ctx: &Context) -> Result<i32> {
         RulesCommand::Show { id, rules, format } => {
             with_rules(&rules, ctx, |set| show(set, &id, format))
         }
+        RulesCommand::Export {
+            format,
+            policy,
+            rules,
+            output,
+        } => with_rules(&rules, ctx, |set| {
+            export(set, format, policy.as_deref(), output.as_deref())
+        }),
     }
 }
 
@@ -306,6 +337,33 @@ fn show(set: &RuleSet, id: &str, format: ListFormat) -> Result<i32> {
     }
     eprintln!("appaudit: error: no app rule or regime with id `{id}` (see `appaudit rules list`)");
     Ok(EXIT_ERROR)
+}
+
+fn export(
+    set: &RuleSet,
+    format: ExportFormat,
+    policy: Option<&str>,
+    output: Option<&std::path::Path>,
+) -> Result<i32> {
+    use crate::rules::export;
+    use crate::rules::policy::RegimeFilter;
+    let filter = match policy {
+        Some(id) => match RegimeFilter::for_policy(set, id) {
+            Ok(filter) => filter,
+            Err(message) => {
+                eprintln!("appaudit: error: {message}");
+                return Ok(EXIT_ERROR);
+            }
+        },
+        None => RegimeFilter::all(),
+    };
+    let text = match format {
+        ExportFormat::OsqueryPack => export::osquery_pack_json(set, &filter),
+        ExportFormat::FleetPolicies => export::fleet_policies_yaml(set, &filter),
+    }
+    .map_err(anyhow::Error::msg)?;
+    output::emit(output, |out| out.write_all(text.as_bytes()))?;
+    Ok(EXIT_CLEAN)
 }
 
 fn policies(set: &RuleSet, format: ListFormat) -> Result<i32> {

@@ -36,10 +36,10 @@ pub fn run(args: &ScanArgs, ctx: &Context) -> Result<i32> {
     let request = ScanRequest {
         inputs: args.paths.clone(),
         input_format: args.input_format,
-        filter: prepared.filter,
+        filter: prepared.filter.clone(),
         inventory: args.audit.inventory,
     };
     let progress = super::progress::Bar::new(ctx);
     let result = crate::scan::run(&request, &prepared.matcher, &progress);
-    audit::finish(&result, &args.audit, ctx)
+    audit::conclude(result, &args.audit, ctx, &prepared)
 }

@@ -92,6 +92,12 @@ impl From<ReadError> for Failure {
 }
 
 fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure> {
+    // Binary and XML inputs (bugreport zip, APK, packages.xml), told by their magic.
+    if format == InputFormat::Auto
+        && let Some(read) = crate::collect::android::binary::collect(path)
+    {
+        return read.map(|device| vec![device]).map_err(Failure::Error);
+    }
     let text = read_text_file(path)?;
     let kind = match format {
         InputFormat::Auto => {
@@ -140,12 +146,9 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure
             Failure::Skip(message)
         }
     })?;
-    Ok(vec![device(
-        path,
-        format_name,
-        parsed.apps,
-        parsed.warnings,
-    )])
+    let mut apps = parsed.apps;
+    crate::collect::android::mark_side_loaded(&mut apps);
+    Ok(vec![device(path, format_name, apps, parsed.warnings)])
 }
 
 /// Reads an inventory export (osquery, Fleet, CSV); `None` for the other formats.
@@ -196,12 +199,16 @@ fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<String>) -> D
 enum Layout {
     Androidqf,
     Bugreport,
+    /// `appaudit adb --save`: a `manifest.json` and the raw outputs.
+    AdbCapture,
 }
 
 /// A folder's known layout, from the regular files it holds (links are not followed).
 fn known_layout(dir: &Path) -> Option<Layout> {
     let has = |name: &str| is_regular(&dir.join(name));
-    if has("packages.json")
+    if crate::collect::android::capture::is_capture_folder(dir) {
+        Some(Layout::AdbCapture)
+    } else if has("packages.json")
         || (has("dumpsys.txt") && (has("getprop.txt") || has("acquisition.json")))
     {
         Some(Layout::Androidqf)
@@ -220,6 +227,7 @@ fn collect_folder(dir: &Path, format: InputFormat, out: &mut Collected) {
     match known_layout(dir) {
         Some(Layout::Androidqf) => return collect_androidqf(dir, out),
         Some(Layout::Bugreport) => return collect_bugreport(dir, out),
+        Some(Layout::AdbCapture) => return collect_adb_capture(dir, out),
         None => {}
     }
     let plan = plan(dir);
@@ -326,6 +334,7 @@ fn collect_child(child: &Path, format: InputFormat, out: &mut Collected) {
         match known_layout(child) {
             Some(Layout::Androidqf) => collect_androidqf(child, out),
             Some(Layout::Bugreport) => collect_bugreport(child, out),
+            Some(Layout::AdbCapture) => collect_adb_capture(child, out),
             None => out.skipped.push(InputError::new(
                 child,
                 "folder with no known layout (folders are read one level deep)",
@@ -400,7 +409,9 @@ fn collect_androidqf(dir: &Path, out: &mut Collected) {
         ));
         return;
     }
-    let mut device = device(dir, "androidqf", apps.into_vec(), warnings);
+    let mut apps = apps.into_vec();
+    crate::collect::android::mark_side_loaded(&mut apps);
+    let mut device = device(dir, "androidqf", apps, warnings);
     device.properties = folder_properties(dir, &mut device.warnings);
     out.devices.push(device);
 }
@@ -416,6 +427,17 @@ fn folder_properties(dir: &Path, warnings: &mut Vec<String>) -> Vec<(String, Str
             warnings.push(format!("getprop.txt: {e}"));
             Vec::new()
         }
+    }
+}
+
+/// A capture saved by `appaudit adb --save`. One device.
+fn collect_adb_capture(dir: &Path, out: &mut Collected) {
+    match crate::collect::android::capture::load(dir) {
+        Ok((device, errors)) => {
+            out.devices.push(device);
+            out.errors.extend(errors);
+        }
+        Err(error) => out.errors.push(error),
     }
 }
 
@@ -451,7 +473,9 @@ fn read_bugreport(dir: &Path) -> Result<Device, (std::path::PathBuf, String)> {
         let message = "bugreport without a package section (`DUMP OF SERVICE package:`)";
         (main.clone(), message.to_owned())
     })?;
-    Ok(device(dir, "bugreport", parsed.apps, parsed.warnings))
+    let mut apps = parsed.apps;
+    crate::collect::android::mark_side_loaded(&mut apps);
+    Ok(device(dir, "bugreport", apps, parsed.warnings))
 }
 
 /// Whether `path` resolves inside `dir` (no link in between leads out).

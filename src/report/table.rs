@@ -12,6 +12,9 @@ pub struct TableReport {
     pub options: ReportOptions,
 }
 
+/// Above this many devices, devices with nothing to say are only counted.
+const FLEET_DEVICES: usize = 20;
+
 const BOLD: Style = Style::new().bold();
 const RED: Style = AnsiColor::Red.on_default().bold();
 const YELLOW: Style = AnsiColor::Yellow.on_default();
@@ -88,8 +91,26 @@ impl Report for TableReport {
         if let Some(p) = &result.policy {
             writeln!(out, "Policy: {p}\n")?;
         }
+        // In a fleet, clean devices are counted, not listed one by one.
+        let fleet = result.devices.len() > FLEET_DEVICES;
+        let mut clean = 0usize;
         for d in &result.devices {
-            self.device(d, out)?;
+            let quiet = d.findings.is_empty()
+                && d.data_left_behind.is_empty()
+                && d.device.warnings.is_empty();
+            if fleet && quiet {
+                clean += 1;
+            } else {
+                self.device(d, out)?;
+            }
+        }
+        if clean > 0 {
+            writeln!(
+                out,
+                "{} device{} with no covered app installed (not listed).\n",
+                clean,
+                plural(clean)
+            )?;
         }
         if !result.errors.is_empty() {
             writeln!(out, "{}", self.paint(RED, "Could not be read:"))?;
@@ -106,6 +127,34 @@ impl Report for TableReport {
             writeln!(out)?;
         }
         let s = document::summary(result);
+        if s.devices > 1 && !s.by_app.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                self.paint(BOLD, "Covered apps across the fleet:")
+            )?;
+            for a in &s.by_app {
+                writeln!(
+                    out,
+                    "  {:<32} {} device{}",
+                    a.name,
+                    a.devices,
+                    plural(a.devices)
+                )?;
+            }
+            writeln!(out)?;
+        }
+        if let Some(removed) = &result.removed {
+            writeln!(
+                out,
+                "Baseline: only findings new since it are shown; {} removed since:",
+                removed.len()
+            )?;
+            for r in removed {
+                writeln!(out, "  {} on {} ({})", r.app_id, r.device, r.rule_id)?;
+            }
+            writeln!(out)?;
+        }
         let found = format!(
             "{} covered app{} found ({} confirmed, {} to review)",
             s.findings,

@@ -6,6 +6,7 @@
 //! [`Diagnostic`].
 
 pub mod diagnostic;
+pub mod export;
 pub mod load;
 pub mod policy;
 pub mod schema;

@@ -1,1 +1,304 @@
-//! TODO
+//! An `adb bugreport` zip: the dumpstate text inside (named by `main_entry.txt`, or
+//! `dumpstate*.txt` / `bugreport*.txt`) is read for its package sections.
+//!
+//! Limits against zip bombs: at most [`MAX_ENTRIES`] entries, at most
+//! [`MAX_ENTRY_BYTES`] read from the dumpstate (whatever the header claims), and a
+//! compression ratio of at most [`MAX_RATIO`] once past a few MiB. A zip nested
+//! inside (some vendors wrap the bugreport) is opened one level deep, under the same
+//! limits.
+
+use super::{Parsed, dumpsys};
+use std::borrow::Cow;
+use std::io::{Cursor, Read, Seek};
+use std::path::Path;
+use zip::ZipArchive;
+
+/// The `Device::format` of this source.
+pub const FORMAT: &str = "bugreport-zip";
+/// Most entries a zip may hold.
+pub const MAX_ENTRIES: usize = 100_000;
+/// Most bytes read from one entry (the dumpstate text, or a nested zip).
+pub const MAX_ENTRY_BYTES: u64 = 512 * 1024 * 1024;
+/// Most uncompressed bytes per compressed byte, checked past [`RATIO_FREE_BYTES`].
+pub const MAX_RATIO: u64 = 200;
+const RATIO_FREE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// What a zip file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZipKind {
+    Bugreport,
+    Apk,
+    Other,
+}
+
+/// Tells a bugreport zip from an APK by the entries it holds.
+pub fn kind(path: &Path) -> Result<ZipKind, String> {
+    let archive = open(path)?;
+    let names = names(&archive);
+    if names.iter().any(|n| n == "AndroidManifest.xml") {
+        return Ok(ZipKind::Apk);
+    }
+    let is_bugreport = names.iter().any(|n| {
+        n == "main_entry.txt"
+            || is_dumpstate_name(n)
+            || (is_top_level(n) && n.ends_with(".zip") && base(n).starts_with("bugreport"))
+    });
+    Ok(if is_bugreport {
+        ZipKind::Bugreport
+    } else {
+        ZipKind::Other
+    })
+}
+
+/// Reads the package sections of the dumpstate inside the bugreport zip at `path`.
+pub fn read(path: &Path) -> Result<Parsed, String> {
+    let mut archive = open(path)?;
+    let source = path.display().to_string();
+    match read_archive(&mut archive, &source)? {
+        Found::Parsed(parsed) => Ok(parsed),
+        Found::Nested(name) => {
+            let bytes = read_entry(&mut archive, &name)?;
+            let mut inner = ZipArchive::new(Cursor::new(bytes))
+                .map_err(|e| format!("nested zip `{name}`: not a valid zip: {e}"))?;
+            check_count(&inner)?;
+            match read_archive(&mut inner, &format!("{source}!{name}"))? {
+                Found::Parsed(parsed) => Ok(parsed),
+                Found::Nested(_) => Err(format!(
+                    "nested zip `{name}` holds another zip: only one level is read"
+                )),
+            }
+        }
+    }
+}
+
+enum Found {
+    Parsed(Parsed),
+    /// No dumpstate here, but this nested zip may hold one.
+    Nested(String),
+}
+
+fn read_archive<R: Read + Seek>(
+    archive: &mut ZipArchive<R>,
+    source: &str,
+) -> Result<Found, String> {
+    let names = names(archive);
+    let main = match names.iter().find(|n| n.as_str() == "main_entry.txt") {
+        Some(entry) => {
+            let bytes = read_entry(archive, entry)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let named = text.lines().next().unwrap_or_default().trim().to_owned();
+            if !names.contains(&named) {
+                return Err(format!(
+                    "main_entry.txt names `{named}`, which is not in the zip"
+                ));
+            }
+            Some(named)
+        }
+        None => names.iter().find(|n| is_dumpstate_name(n)).cloned(),
+    };
+    let Some(main) = main else {
+        return match names
+            .iter()
+            .find(|n| is_top_level(n) && n.ends_with(".zip"))
+        {
+            Some(nested) => Ok(Found::Nested(nested.clone())),
+            None => Err("bugreport zip without main_entry.txt or a dumpstate text".to_owned()),
+        };
+    };
+    let bytes = read_entry(archive, &main)?;
+    let text = match crate::collect::text::decode(&bytes) {
+        Ok(text) => text,
+        Err(why) => return Err(format!("`{main}` in the zip: {why}")),
+    };
+    dumpsys::parse(&text, &format!("{source}!{main}"))
+        .map(Found::Parsed)
+        .ok_or_else(|| {
+            format!("`{main}` in the zip has no package section (`DUMP OF SERVICE package:`)")
+        })
+}
+
+fn open(path: &Path) -> Result<ZipArchive<std::fs::File>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let archive = ZipArchive::new(file).map_err(|e| format!("not a valid zip: {e}"))?;
+    check_count(&archive)?;
+    Ok(archive)
+}
+
+fn check_count<R: Read + Seek>(archive: &ZipArchive<R>) -> Result<(), String> {
+    if archive.len() > MAX_ENTRIES {
+        return Err(format!(
+            "zip holds {} entries; the limit is {MAX_ENTRIES}",
+            archive.len()
+        ));
+    }
+    Ok(())
+}
+
+fn names<R: Read + Seek>(archive: &ZipArchive<R>) -> Vec<String> {
+    archive
+        .file_names()
+        .filter_map(Result::ok)
+        .map(Cow::into_owned)
+        .collect()
+}
+
+fn base(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+fn is_top_level(name: &str) -> bool {
+    !name.trim_end_matches('/').contains('/')
+}
+
+/// `dumpstate-2024-06-12.txt`, `bugreport-dm3q-UP1A-2024-06-12-10-00-00.txt`, `dumpState_x.log`.
+fn is_dumpstate_name(name: &str) -> bool {
+    let base = base(name).to_ascii_lowercase();
+    is_top_level(name)
+        && (base.starts_with("dumpstate") || base.starts_with("bugreport"))
+        && (base.ends_with(".txt") || base.ends_with(".log"))
+}
+
+/// Reads one entry, never more than [`MAX_ENTRY_BYTES`], refusing bomb-like ratios.
+fn read_entry<R: Read + Seek>(archive: &mut ZipArchive<R>, name: &str) -> Result<Vec<u8>, String> {
+    let mut entry = archive
+        .by_name(name)
+        .map_err(|e| format!("`{name}` in the zip: cannot read: {e}"))?;
+    let declared = entry.size();
+    let compressed = entry.compressed_size().max(1);
+    if declared > MAX_ENTRY_BYTES {
+        return Err(format!(
+            "`{name}` in the zip is {declared} bytes uncompressed; the limit is {MAX_ENTRY_BYTES}"
+        ));
+    }
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = entry
+            .read(&mut chunk)
+            .map_err(|e| format!("`{name}` in the zip: cannot read: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+        let read = bytes.len() as u64;
+        if read > MAX_ENTRY_BYTES {
+            return Err(format!(
+                "`{name}` in the zip holds more than {MAX_ENTRY_BYTES} bytes; the limit was reached"
+            ));
+        }
+        if read > RATIO_FREE_BYTES && read / compressed > MAX_RATIO {
+            return Err(format!(
+                "`{name}` in the zip expands more than {MAX_RATIO} times (a zip bomb?); not read"
+            ));
+        }
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+
+    const DUMP: &str = "DUMP OF SERVICE package:\nPackages:\n  Package [com.zhiliaoapp.musically] (8f1c2ab):\n    userId=10245\n    versionCode=1 minSdk=21\n    installerPackageName=com.android.vending\n    User 0: installed=true enabled=0\n------------------------------------------------------------------------------\n";
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in entries {
+            w.start_file(*name, SimpleFileOptions::default()).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn reads_the_main_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "bugreport.zip",
+            &zip_of(&[
+                ("main_entry.txt", b"bugreport-x-2024.txt"),
+                ("bugreport-x-2024.txt", DUMP.as_bytes()),
+                ("FS/data/anr/x", b"ignored"),
+            ]),
+        );
+        assert_eq!(kind(&path).unwrap(), ZipKind::Bugreport);
+        let parsed = read(&path).unwrap();
+        assert_eq!(parsed.apps.len(), 1);
+        let evidence = &parsed.apps[0].evidence[0];
+        assert!(
+            evidence
+                .path
+                .ends_with("bugreport.zip!bugreport-x-2024.txt")
+        );
+        assert_eq!(evidence.line, Some(3));
+    }
+
+    #[test]
+    fn dumpstate_without_main_entry_and_nested_zip() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = zip_of(&[("dumpstate-2024.txt", DUMP.as_bytes())]);
+        let path = write(
+            dir.path(),
+            "a.zip",
+            &zip_of(&[("dumpstate-2024.txt", DUMP.as_bytes())]),
+        );
+        assert_eq!(read(&path).unwrap().apps.len(), 1);
+        let nested = write(
+            dir.path(),
+            "b.zip",
+            &zip_of(&[("bugreport-miui.zip", &inner)]),
+        );
+        assert_eq!(kind(&nested).unwrap(), ZipKind::Bugreport);
+        let parsed = read(&nested).unwrap();
+        assert!(
+            parsed.apps[0].evidence[0]
+                .path
+                .ends_with("b.zip!bugreport-miui.zip!dumpstate-2024.txt")
+        );
+    }
+
+    #[test]
+    fn bomb_like_entry_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        // 10 MiB of one byte compresses about 1000 times.
+        let zeros = vec![b'a'; 10 * 1024 * 1024];
+        let path = write(
+            dir.path(),
+            "bomb.zip",
+            &zip_of(&[("dumpstate.txt", &zeros)]),
+        );
+        let err = read(&path).unwrap_err();
+        assert!(err.contains("zip bomb"), "{err}");
+    }
+
+    #[test]
+    fn broken_and_foreign_zips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "x.zip", b"PK\x03\x04 not really");
+        assert!(kind(&path).unwrap_err().starts_with("not a valid zip"));
+        let other = write(dir.path(), "y.zip", &zip_of(&[("photo.jpg", b"x")]));
+        assert_eq!(kind(&other).unwrap(), ZipKind::Other);
+        let bad_main = write(
+            dir.path(),
+            "z.zip",
+            &zip_of(&[("main_entry.txt", b"nope.txt")]),
+        );
+        assert!(read(&bad_main).unwrap_err().contains("not in the zip"));
+        let no_pkg = write(
+            dir.path(),
+            "w.zip",
+            &zip_of(&[("dumpstate.txt", b"DUMP OF SERVICE activity:\nnothing\n")]),
+        );
+        assert!(read(&no_pkg).unwrap_err().contains("no package section"));
+    }
+}

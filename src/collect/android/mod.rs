@@ -10,6 +10,7 @@ use std::collections::HashMap;
 pub mod adb;
 pub mod androidqf;
 pub mod apk;
+pub mod binary;
 pub mod bugreport_zip;
 pub mod capture;
 pub mod dumpsys;

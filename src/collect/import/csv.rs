@@ -311,8 +311,12 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
     }
     Ok(devices
         .into_iter()
-        .map(|(name, apps, mut warnings)| {
-            warnings.extend(file_warnings.iter().cloned());
+        .enumerate()
+        .map(|(index, (name, apps, mut warnings))| {
+            // Problems of the file as a whole are told once, on its first device.
+            if index == 0 {
+                warnings.append(&mut file_warnings);
+            }
             ImportedDevice {
                 name,
                 platform: main_platform(&apps, Platform::Linux),

@@ -100,7 +100,7 @@ const MARKERS: [&str; 9] = [
     "\"install_source\"",
     "\"maintainer\"",
     "\"admindir\"",
-    "\"sha1\"",
+    "\"release\"",
     "\"epoch\"",
 ];
 
@@ -163,9 +163,7 @@ pub fn app_from_row(table: Table, row: &Map<String, Value>, evidence: Evidence) 
             app
         }
     };
-    if app.first_install_time.is_none() {
-        app.first_install_time = get("install_date").or_else(|| get("install_time"));
-    }
+    app.first_install_time = get("install_date").or_else(|| get("install_time"));
     Some(app)
 }
 
