@@ -287,6 +287,7 @@ impl Matcher {
         let regime = self.rules.regime(id)?;
         Some(RegimeInfo {
             id: regime.id.clone(),
+            short: regime.short.clone(),
             title: regime.title.clone(),
             instrument: regime.instrument.clone(),
             status: regime.status.label().to_string(),

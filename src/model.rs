@@ -268,6 +268,8 @@ pub struct RuleInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegimeInfo {
     pub id: String,
+    /// A short name for tables: `EO 13942`, `FAR 52.204-27`.
+    pub short: String,
     pub title: String,
     pub instrument: String,
     /// `in-force`, `revoked` or `informational`.

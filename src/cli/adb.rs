@@ -147,7 +147,7 @@ pub fn run(args: &AdbArgs, ctx: &Context) -> Result<i32> {
             .devices
             .push(match_device(device, &prepared.matcher, &prepared.filter));
     }
-    audit::finish(&result, &args.audit, ctx)
+    audit::conclude(result, &args.audit, ctx, &prepared)
 }
 
 fn save(dir: &Path, manifest: &capture::Manifest) -> Result<PathBuf, String> {

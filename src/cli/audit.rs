@@ -148,15 +148,3 @@ pub fn conclude(
         Outcome::Incomplete => EXIT_ERROR,
     })
 }
-
-/// [`conclude`] without baseline or policy-based failing (kept for callers
-/// that do not hold the prepared state).
-pub fn finish(result: &ScanResult, args: &AuditArgs, ctx: &Context) -> Result<i32> {
-    let prepared_less = Prepared {
-        matcher: Matcher::new(Default::default()).map_err(anyhow::Error::msg)?,
-        filter: RegimeFilter::all(),
-        fail_filter: None,
-        baseline: None,
-    };
-    conclude(result.clone(), args, ctx, &prepared_less)
-}

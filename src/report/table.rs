@@ -215,17 +215,33 @@ fn findings_table(findings: &[Finding]) -> Table {
                 } else {
                     ""
                 };
-                format!("{}{via}{possible}: {}", r.instrument_short(), r.status_text)
+                format!("{}{via}{possible}: {}", r.short, r.status_text)
             })
             .collect();
         let confidence = match (&f.confidence, &f.reason) {
             (Confidence::Review, Some(reason)) => format!("review: {reason}"),
             (c, _) => c.as_str().to_string(),
         };
-        let users: Vec<String> = f.app.installed_users().map(|u| u.to_string()).collect();
+        let users: Vec<String> = f
+            .app
+            .users
+            .iter()
+            .filter(|u| u.installed != Some(false))
+            .map(|u| match &u.profile {
+                Some(p) => format!("{} ({p})", u.user),
+                None => u.user.to_string(),
+            })
+            .collect();
         let mut ident = f.app.id.clone();
         if !users.is_empty() {
             ident.push_str(&format!("\nuser {}", users.join(", ")));
+        }
+        if f.matched.field != "id" {
+            ident.push_str(&format!(
+                "\nmatched on {} `{}`",
+                f.matched.field.replace('_', " "),
+                f.matched.value
+            ));
         }
         let version = match (&f.app.version, &f.app.build) {
             (Some(v), Some(b)) => format!("{v} ({b})"),
@@ -270,24 +286,4 @@ fn evidence_cell(f: &Finding) -> String {
         cell.push_str(&format!("\n(+{} more)", f.app.evidence.len() - 1));
     }
     cell
-}
-
-trait ShortName {
-    fn instrument_short(&self) -> String;
-}
-
-impl ShortName for crate::model::RegimeInfo {
-    /// The first part of the instrument ("FAR 52.204-27 (JUN 2023); ..." -> "FAR 52.204-27").
-    fn instrument_short(&self) -> String {
-        let first = self
-            .instrument
-            .split(';')
-            .next()
-            .unwrap_or(&self.instrument);
-        first
-            .split(" (")
-            .next()
-            .unwrap_or(first)
-            .replace("Executive Order ", "EO ")
-    }
 }

@@ -23,6 +23,8 @@ use serde::Serialize;
 #[derive(Clone, Debug, Serialize)]
 pub struct Regime {
     pub id: String,
+    /// A short name for tables (given, or the first part of the instrument).
+    pub short: String,
     pub title: String,
     pub instrument: String,
     pub date: String,

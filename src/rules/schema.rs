@@ -28,6 +28,9 @@ pub struct RuleFile {
 #[serde(deny_unknown_fields)]
 pub struct RegimeRaw {
     pub id: Spanned<String>,
+    /// A short name for tables, e.g. `EO 13942`, `FAR 52.204-27`.
+    #[serde(default)]
+    pub short: Option<String>,
     pub title: String,
     pub instrument: String,
     /// Date it was signed or took effect, `YYYY-MM-DD`.

@@ -289,6 +289,10 @@ fn regime(ctx: &mut Ctx<'_>, source: usize, raw: &RegimeRaw) -> Regime {
     }
     Regime {
         id: raw.id.value.clone(),
+        short: raw
+            .short
+            .clone()
+            .unwrap_or_else(|| short_instrument(&raw.instrument)),
         title: raw.title.clone(),
         instrument: raw.instrument.clone(),
         date: raw.date.value.clone(),
@@ -301,6 +305,18 @@ fn regime(ctx: &mut Ctx<'_>, source: usize, raw: &RegimeRaw) -> Regime {
         notes: raw.notes.clone(),
         origin: ctx.sources.name(source).to_string(),
     }
+}
+
+/// The first part of an instrument: "FAR 52.204-27 (JUN 2023); ..." -> "FAR 52.204-27".
+fn short_instrument(instrument: &str) -> String {
+    let first = instrument.split(';').next().unwrap_or(instrument);
+    first
+        .split(" (")
+        .next()
+        .unwrap_or(first)
+        .replace("Executive Order ", "EO ")
+        .trim()
+        .to_string()
 }
 
 fn plain_status(status: RegimeStatus) -> Status {
