@@ -10,6 +10,7 @@ use serde::Serialize;
 use std::path::Path;
 
 pub mod android;
+pub mod desktop;
 pub mod detect;
 pub mod import;
 pub mod text;
