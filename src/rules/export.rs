@@ -672,7 +672,8 @@ mod tests {
         assert_eq!(glob_to_sqlite("[]a]").unwrap(), ["[]a]"]);
         assert!(glob_to_sqlite("a{b").is_err());
         assert!(glob_to_sqlite("a[b").is_err());
-        assert!(glob_to_sqlite("a}b").is_err());
+        // Outside braces, `}` and `,` are plain characters.
+        assert_eq!(glob_to_sqlite("a},b").unwrap(), ["a},b"]);
     }
 
     #[test]
