@@ -274,7 +274,7 @@ fn evidence_place(f: &Finding) -> String {
 fn evidence_cell(f: &Finding) -> String {
     let mut cell = evidence_place(f);
     if let Some(excerpt) = f.app.evidence.first().and_then(|e| e.excerpt.as_ref()) {
-        let short: String = excerpt.chars().take(90).collect();
+        let short: String = excerpt.chars().take(60).collect();
         let ellipsis = if excerpt.chars().count() > 90 {
             "…"
         } else {
