@@ -302,11 +302,6 @@ fn forced_input_format_that_does_not_fit_is_an_error() {
 }
 
 #[test]
-fn no_input_is_an_error() {
-    appaudit().arg("scan").assert().code(2);
-}
-
-#[test]
 fn output_file_is_written_and_stdout_stays_empty() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");

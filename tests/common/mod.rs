@@ -32,7 +32,30 @@ pub fn shared_fixture(relative: &str) -> Option<PathBuf> {
 
 pub const MVT: &str = "android/third_party/mvt/tests/artifacts";
 
-/// Runs a JSON scan and returns (exit code, parsed report).
+/// The published JSON Schema of the report, compiled once per test binary.
+pub fn report_schema() -> &'static jsonschema::Validator {
+    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        jsonschema::validator_for(&schema).unwrap()
+    })
+}
+
+/// Fails the test when `doc` does not follow the published report schema.
+pub fn assert_follows_schema(doc: &serde_json::Value) {
+    let errors: Vec<String> = report_schema()
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not follow docs/report.schema.json: {errors:#?}"
+    );
+}
+
+/// Runs a JSON scan and returns (exit code, parsed report), checked against the schema.
 pub fn scan_json(args: &[&str]) -> (i32, serde_json::Value) {
     let out = appaudit()
         .arg("scan")
@@ -49,6 +72,7 @@ pub fn scan_json(args: &[&str]) -> (i32, serde_json::Value) {
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    assert_follows_schema(&doc);
     (code, doc)
 }
 
