@@ -349,6 +349,8 @@ fn app_values(app: &App) -> impl Iterator<Item = (Field, &str)> {
                 .iter()
                 .map(|c| (Field::CertSha256, c.as_str())),
         )
+        // Bundles nested in the app (helpers, extensions) are matched as the app.
+        .chain(app.components.iter().map(|c| (Field::Id, c.id.as_str())))
 }
 
 fn normalize(field: Field, value: &str) -> String {

@@ -149,7 +149,22 @@ pub struct App {
     pub users: Vec<UserState>,
     #[serde(default)]
     pub flags: AppFlags,
+    /// Bundles nested inside the app (macOS helper apps, extensions, XPC services,
+    /// frameworks): part of it, not apps of their own. Rules match their ids too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Component>,
     pub evidence: Vec<Evidence>,
+}
+
+/// A bundle nested inside an app (`Contents/MacOS/Mini Program.app`, an `.appex`...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    /// Its bundle id (`com.tencent.xinWeChat.MiniProgram`).
+    pub id: String,
+    /// The bundle's extension: `app`, `appex`, `xpc`, `framework`, `bundle`, `plugin`...
+    pub kind: String,
+    /// Where it is inside the machine.
+    pub path: String,
 }
 
 impl App {
@@ -171,6 +186,7 @@ impl App {
             cert_sha256: Vec::new(),
             users: Vec::new(),
             flags: AppFlags::default(),
+            components: Vec::new(),
             evidence: vec![evidence],
         }
     }

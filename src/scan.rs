@@ -21,6 +21,23 @@ pub struct ScanRequest {
     pub filter: RegimeFilter,
     /// Keep every device's app list for the report.
     pub inventory: bool,
+    /// `--os`: read folder inputs as machine roots of this system.
+    pub os: Option<crate::collect::desktop::Os>,
+    /// Let the walk of a machine root cross into other file systems.
+    pub cross_file_systems: bool,
+    /// The input is the root of the machine appaudit runs on.
+    pub live: bool,
+}
+
+impl ScanRequest {
+    /// The options for machine roots.
+    pub fn desktop_options(&self) -> crate::collect::desktop::Options {
+        crate::collect::desktop::Options {
+            os: self.os,
+            cross_file_systems: self.cross_file_systems,
+            live: self.live,
+        }
+    }
 }
 
 /// Told about progress; the CLI draws a bar, tests and libraries ignore it.
@@ -121,7 +138,7 @@ pub fn run(request: &ScanRequest, matcher: &Matcher, progress: &dyn Progress) ->
     let mut units: Vec<(usize, Unit)> = Vec::new();
     let mut folders: Vec<Option<PathBuf>> = Vec::new();
     for (i, input) in request.inputs.iter().enumerate() {
-        let plan = detect::plan(input);
+        let plan = detect::plan_with(input, &request.desktop_options());
         result.errors.extend(plan.errors);
         folders.push(plan.is_folder_of_devices.then(|| input.clone()));
         units.extend(plan.units.into_iter().map(|u| (i, u)));
@@ -161,7 +178,8 @@ pub fn run(request: &ScanRequest, matcher: &Matcher, progress: &dyn Progress) ->
 
 fn scan_unit(unit: &Unit, request: &ScanRequest, matcher: &Matcher) -> UnitResult {
     tracing::debug!(path = %unit.path.display(), "collecting");
-    let collected = detect::collect_unit(unit, request.input_format);
+    let collected =
+        detect::collect_unit_with(unit, request.input_format, &request.desktop_options());
     let devices = collected
         .devices
         .into_iter()

@@ -2,12 +2,14 @@
 //! entry point that turns a file or folder into devices.
 //!
 //! A folder is first checked for a known layout (an androidqf acquisition, an
-//! unzipped bugreport); otherwise each direct child is one device. Symbolic links
+//! unzipped bugreport, the root of a macOS, Windows or Linux machine); otherwise
+//! each direct child is one device (a folder of machine roots is a fleet). Symbolic links
 //! inside a folder are never followed, and only one level is read.
 
 use crate::collect::android::{AppSet, androidqf, dumpsys, getprop, pm_list};
+use crate::collect::desktop;
 use crate::collect::import::{self, ImportedDevice};
-use crate::collect::text::{ReadError, file_kind, read_text_file};
+use crate::collect::text::{ReadError, TextInput, file_kind, read_text_file};
 use crate::collect::{Collected, InputError, InputFormat};
 use crate::model::{App, Device, Platform};
 use std::fs;
@@ -25,13 +27,22 @@ const NO_LAYOUT: &str =
 
 /// Collect one input path (file or folder). Never panics; every unreadable thing becomes an InputError naming the path.
 pub fn collect(path: &Path, format: InputFormat) -> Collected {
+    collect_with(path, format, &desktop::Options::default())
+}
+
+/// [`collect`] with the options for machine roots (`--os`, file systems).
+pub fn collect_with(path: &Path, format: InputFormat, options: &desktop::Options) -> Collected {
     let mut out = Collected::default();
     // The path the user named may be a symbolic link: follow it (links inside folders are not).
     match fs::metadata(path) {
         Err(e) => out
             .errors
             .push(InputError::new(path, format!("cannot read: {e}"))),
-        Ok(meta) if meta.is_dir() => collect_folder(path, format, &mut out),
+        Ok(meta) if meta.is_dir() => match options.os {
+            // `--os`: the folder is a machine root of that system.
+            Some(os) => collect_machine(path, os, options, &mut out),
+            None => collect_folder(path, format, options, &mut out),
+        },
         Ok(meta) if meta.is_file() => match collect_file(path, format) {
             Ok(devices) => out.devices.extend(devices),
             Err(failure) => out.errors.push(InputError::new(path, failure.message())),
@@ -98,13 +109,22 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure
     {
         return read.map(|device| vec![device]).map_err(Failure::Error);
     }
-    let text = read_text_file(path)?;
+    let input = TextInput::open(path)?;
     let kind = match format {
-        InputFormat::Auto => {
-            sniff(&text).ok_or_else(|| Failure::Skip(NOT_RECOGNISED.to_owned()))?
-        }
-        forced => forced,
+        InputFormat::Auto => sniff(input.head()),
+        forced => Some(forced),
     };
+    // Large text dumps are read line by line, in bounded memory.
+    if !input.is_complete()
+        && matches!(
+            kind,
+            None | Some(InputFormat::PmList | InputFormat::Dumpsys)
+        )
+    {
+        return collect_streamed(path, format, kind, input);
+    }
+    let text = input.into_string()?;
+    let kind = kind.ok_or_else(|| Failure::Skip(NOT_RECOGNISED.to_owned()))?;
     let source = path.display().to_string();
     if let Some(imported) = import_file(kind, &text, &source) {
         return imported
@@ -146,6 +166,47 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure
             Failure::Skip(message)
         }
     })?;
+    let mut apps = parsed.apps;
+    crate::collect::android::mark_side_loaded(&mut apps);
+    Ok(vec![device(path, format_name, apps, parsed.warnings)])
+}
+
+/// A text file too large to read whole: `pm list` or `dumpsys` output streamed line by
+/// line. When its head told nothing, it is read as a dumpsys (the package service may
+/// come late in a whole `dumpsys` or a dumpstate).
+fn collect_streamed(
+    path: &Path,
+    format: InputFormat,
+    kind: Option<InputFormat>,
+    input: TextInput,
+) -> Result<Vec<Device>, Failure> {
+    let source = path.display().to_string();
+    let broken = |message: &str| {
+        if format == InputFormat::Auto {
+            Failure::Error(message.to_owned())
+        } else {
+            Failure::Skip(message.to_owned())
+        }
+    };
+    let (format_name, parsed) = match kind {
+        Some(InputFormat::PmList) => (
+            pm_list::FORMAT,
+            pm_list::parse_input(input, &source)?.ok_or_else(|| broken(EXPECTED_PM_LIST))?,
+        ),
+        Some(_) => (
+            dumpsys::FORMAT,
+            dumpsys::parse_input(input, &source)?.ok_or_else(|| broken(EXPECTED_DUMPSYS))?,
+        ),
+        None => {
+            let mut parser = dumpsys::LineParser::new(&source);
+            let stats = input.for_each_line(|number, line| parser.line(number, line))?;
+            match parser.finish() {
+                Some(parsed) => (dumpsys::FORMAT, parsed),
+                None if !stats.any_text => return Err(ReadError::NotText("empty file").into()),
+                None => return Err(Failure::Skip(NOT_RECOGNISED.to_owned())),
+            }
+        }
+    };
     let mut apps = parsed.apps;
     crate::collect::android::mark_side_loaded(&mut apps);
     Ok(vec![device(path, format_name, apps, parsed.warnings)])
@@ -201,6 +262,8 @@ enum Layout {
     Bugreport,
     /// `appaudit adb --save`: a `manifest.json` and the raw outputs.
     AdbCapture,
+    /// The root folder of a macOS, Windows or Linux machine (an image, a copied tree).
+    Machine(desktop::Os),
 }
 
 /// A folder's known layout, from the regular files it holds (links are not followed).
@@ -215,7 +278,7 @@ fn known_layout(dir: &Path) -> Option<Layout> {
     } else if has("main_entry.txt") {
         Some(Layout::Bugreport)
     } else {
-        None
+        desktop::detect(dir).map(Layout::Machine)
     }
 }
 
@@ -223,17 +286,23 @@ fn is_regular(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
 }
 
-fn collect_folder(dir: &Path, format: InputFormat, out: &mut Collected) {
+fn collect_folder(
+    dir: &Path,
+    format: InputFormat,
+    options: &desktop::Options,
+    out: &mut Collected,
+) {
     match known_layout(dir) {
         Some(Layout::Androidqf) => return collect_androidqf(dir, out),
         Some(Layout::Bugreport) => return collect_bugreport(dir, out),
         Some(Layout::AdbCapture) => return collect_adb_capture(dir, out),
+        Some(Layout::Machine(os)) => return collect_machine(dir, os, options, out),
         None => {}
     }
-    let plan = plan(dir);
+    let plan = plan_with(dir, options);
     out.errors.extend(plan.errors);
     for unit in &plan.units {
-        let collected = collect_unit(unit, format);
+        let collected = collect_unit_with(unit, format, options);
         out.devices.extend(collected.devices);
         out.errors.extend(collected.errors);
         out.skipped.extend(collected.skipped);
@@ -268,6 +337,11 @@ pub struct Plan {
 /// Splits `path` into units: a folder without a known layout becomes its direct
 /// children (sorted); anything else stays one unit.
 pub fn plan(path: &Path) -> Plan {
+    plan_with(path, &desktop::Options::default())
+}
+
+/// [`plan`]; with `--os` a folder is one machine root, never split.
+pub fn plan_with(path: &Path, options: &desktop::Options) -> Plan {
     let whole = |path: &Path| Plan {
         units: vec![Unit {
             path: path.to_path_buf(),
@@ -275,8 +349,9 @@ pub fn plan(path: &Path) -> Plan {
         }],
         ..Plan::default()
     };
-    let is_plain_folder =
-        fs::metadata(path).is_ok_and(|m| m.is_dir()) && known_layout(path).is_none();
+    let is_plain_folder = options.os.is_none()
+        && fs::metadata(path).is_ok_and(|m| m.is_dir())
+        && known_layout(path).is_none();
     if !is_plain_folder {
         return whole(path);
     }
@@ -308,16 +383,37 @@ pub fn plan(path: &Path) -> Plan {
 
 /// Collects one unit of a [`Plan`].
 pub fn collect_unit(unit: &Unit, format: InputFormat) -> Collected {
+    collect_unit_with(unit, format, &desktop::Options::default())
+}
+
+/// [`collect_unit`] with the options for machine roots.
+pub fn collect_unit_with(
+    unit: &Unit,
+    format: InputFormat,
+    options: &desktop::Options,
+) -> Collected {
     if unit.inside_folder {
         let mut out = Collected::default();
-        collect_child(&unit.path, format, &mut out);
+        collect_child(&unit.path, format, options, &mut out);
         out
     } else {
-        collect(&unit.path, format)
+        collect_with(&unit.path, format, options)
     }
 }
 
-fn collect_child(child: &Path, format: InputFormat, out: &mut Collected) {
+/// A machine root: one device, its unreadable parts as errors.
+fn collect_machine(dir: &Path, os: desktop::Os, options: &desktop::Options, out: &mut Collected) {
+    let machine = desktop::collect_machine(dir, os, options);
+    out.devices.push(machine.device);
+    out.errors.extend(machine.errors);
+}
+
+fn collect_child(
+    child: &Path,
+    format: InputFormat,
+    options: &desktop::Options,
+    out: &mut Collected,
+) {
     let meta = match fs::symlink_metadata(child) {
         Ok(meta) => meta,
         Err(e) => {
@@ -335,6 +431,7 @@ fn collect_child(child: &Path, format: InputFormat, out: &mut Collected) {
             Some(Layout::Androidqf) => collect_androidqf(child, out),
             Some(Layout::Bugreport) => collect_bugreport(child, out),
             Some(Layout::AdbCapture) => collect_adb_capture(child, out),
+            Some(Layout::Machine(os)) => collect_machine(child, os, options, out),
             None => out.skipped.push(InputError::new(
                 child,
                 "folder with no known layout (folders are read one level deep)",
@@ -382,8 +479,10 @@ fn collect_androidqf(dir: &Path, out: &mut Collected) {
     }
     let dumpsys_path = dir.join("dumpsys.txt");
     if is_regular(&dumpsys_path) {
-        match read_text_file(&dumpsys_path) {
-            Ok(text) => match dumpsys::parse(&text, &dumpsys_path.display().to_string()) {
+        let source = dumpsys_path.display().to_string();
+        match TextInput::open(&dumpsys_path).and_then(|input| dumpsys::parse_input(input, &source))
+        {
+            Ok(parsed) => match parsed {
                 Some(parsed) => {
                     read_any = true;
                     // Same id: fills version, install times and users from dumpsys.
@@ -468,8 +567,11 @@ fn read_bugreport(dir: &Path) -> Result<Device, (std::path::PathBuf, String)> {
     if !is_regular(&main) || !stays_inside(dir, &main) {
         return Err(bad_entry("which is not a regular file inside the folder"));
     }
-    let text = read_text_file(&main).map_err(|e| (main.clone(), e.to_string()))?;
-    let parsed = dumpsys::parse(&text, &main.display().to_string()).ok_or_else(|| {
+    let source = main.display().to_string();
+    let parsed = TextInput::open(&main)
+        .and_then(|input| dumpsys::parse_input(input, &source))
+        .map_err(|e| (main.clone(), e.to_string()))?;
+    let parsed = parsed.ok_or_else(|| {
         let message = "bugreport without a package section (`DUMP OF SERVICE package:`)";
         (main.clone(), message.to_owned())
     })?;

@@ -7,8 +7,20 @@
 use std::io::Read;
 use std::path::Path;
 
-/// Files larger than this are refused (they are read fully into memory for now).
+/// Files larger than this are refused when read whole; streamed files are read
+/// up to this many bytes.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Bytes read at the start of a file to tell its format; a file no longer than this
+/// is decoded whole, a longer one can be streamed line by line ([`TextInput`]).
+pub const HEAD_BYTES: usize = 64 * 1024;
+
+/// A streamed line longer than this is cut (the rest of it is skipped), so that a
+/// file without line breaks cannot make memory grow.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Bytes read from the file at a time when streaming.
+const CHUNK_BYTES: usize = 256 * 1024;
 
 /// How much of the start of the input is inspected to tell text from binary.
 const SAMPLE_BYTES: usize = 64 * 1024;
@@ -81,6 +93,269 @@ pub fn read_text_file(path: &Path) -> Result<String, ReadError> {
         return Err(too_large(bytes.len() as u64));
     }
     decode(&bytes).map_err(ReadError::NotText)
+}
+
+/// A text file opened for reading: its decoded head (to tell the format), and
+/// either its whole text (small files, UTF-16) or a stream of its lines.
+///
+/// Streaming keeps memory bounded whatever the file size: lines are decoded one at
+/// a time with the same leniency as [`decode`] (BOM stripped, invalid UTF-8 replaced,
+/// NULs dropped, `\r\n` ends), and line numbers stay those of the file.
+pub struct TextInput {
+    /// The decoded start of the file: all of it when [`TextInput::is_complete`],
+    /// otherwise the first [`HEAD_BYTES`] cut after the last full line.
+    head: String,
+    body: Body,
+}
+
+enum Body {
+    Complete,
+    Stream {
+        /// The raw bytes already read (BOM stripped); the file continues after them.
+        raw_head: Vec<u8>,
+        /// The rest of the file, limited to the length it had when opened.
+        rest: std::io::Take<std::fs::File>,
+    },
+}
+
+/// What [`TextInput::for_each_line`] saw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineStats {
+    pub lines: u64,
+    /// A line held something other than whitespace.
+    pub any_text: bool,
+    /// Lines longer than [`MAX_LINE_BYTES`], cut.
+    pub cut_lines: u64,
+}
+
+impl TextInput {
+    /// Opens a regular file (refusing FIFOs, devices and huge files) and reads its head.
+    /// Errors are those of [`read_text_file`]; for a streamed file, "empty" can only be
+    /// told once it has been read ([`LineStats::any_text`]).
+    pub fn open(path: &Path) -> Result<TextInput, ReadError> {
+        let unreadable = |e: std::io::Error| ReadError::Unreadable(format!("cannot read: {e}"));
+        let meta = std::fs::metadata(path).map_err(unreadable)?;
+        if !meta.is_file() {
+            let kind = file_kind(&meta.file_type());
+            return Err(ReadError::Unreadable(format!(
+                "not a regular file ({kind})"
+            )));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(too_large(meta.len()));
+        }
+        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        let mut raw = vec![0u8; HEAD_BYTES];
+        let mut filled = 0;
+        while filled < raw.len() {
+            match file.read(&mut raw[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(unreadable(e)),
+            }
+        }
+        raw.truncate(filled);
+        let stream = filled == HEAD_BYTES
+            && meta.len() > HEAD_BYTES as u64
+            && decode_utf16_order(&raw).is_none();
+        if !stream {
+            // Small (or UTF-16, or of unknown length): read whole, as `read_text_file` does.
+            file.take(MAX_FILE_BYTES + 1 - filled as u64)
+                .read_to_end(&mut raw)
+                .map_err(unreadable)?;
+            if raw.len() as u64 > MAX_FILE_BYTES {
+                return Err(too_large(raw.len() as u64));
+            }
+            let head = decode(&raw).map_err(ReadError::NotText)?;
+            return Ok(TextInput {
+                head,
+                body: Body::Complete,
+            });
+        }
+        let raw = match raw.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => rest.to_vec(),
+            None => raw,
+        };
+        if looks_binary(&raw) {
+            return Err(ReadError::NotText("binary data, not text"));
+        }
+        // The head as text: up to its last full line.
+        let cut = memchr::memrchr(b'\n', &raw).map_or(raw.len(), |i| i + 1);
+        let mut head = String::from_utf8_lossy(&raw[..cut]).into_owned();
+        head.retain(|c| c != '\0');
+        // Read no more than the file held when opened: one that keeps growing ends.
+        let rest_len = meta.len().saturating_sub(filled as u64);
+        Ok(TextInput {
+            head,
+            body: Body::Stream {
+                raw_head: raw,
+                rest: file.take(rest_len),
+            },
+        })
+    }
+
+    /// The decoded head (the whole text when complete).
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
+    /// Whether [`TextInput::head`] is the whole file.
+    pub fn is_complete(&self) -> bool {
+        matches!(self.body, Body::Complete)
+    }
+
+    /// The whole text, for formats that are not read line by line. A streamed file is
+    /// read to its end here (within [`MAX_FILE_BYTES`]) and decoded as [`decode`] does.
+    pub fn into_string(self) -> Result<String, ReadError> {
+        match self.body {
+            Body::Complete => Ok(self.head),
+            Body::Stream { mut raw_head, rest } => {
+                let mut rest = rest;
+                rest.read_to_end(&mut raw_head)
+                    .map_err(|e| ReadError::Unreadable(format!("cannot read: {e}")))?;
+                decode(&raw_head).map_err(ReadError::NotText)
+            }
+        }
+    }
+
+    /// Calls `f(number, line)` for every line (numbered from 1, without its `\n` or
+    /// `\r\n`), reading the file in chunks. Memory stays within a few chunks and
+    /// [`MAX_LINE_BYTES`]. A read error stops the stream and is returned.
+    pub fn for_each_line(self, mut f: impl FnMut(u64, &str)) -> Result<LineStats, ReadError> {
+        let mut stats = LineStats::default();
+        let mut emit = |number: u64, line: &str| {
+            stats.lines = number;
+            if !stats.any_text {
+                stats.any_text = !line.trim().is_empty();
+            }
+            f(number, line);
+        };
+        match self.body {
+            Body::Complete => {
+                let mut number = 0;
+                let mut rest = self.head.as_str();
+                // As `lines`, but without the empty piece after a final line break.
+                while !rest.is_empty() {
+                    let (line, tail) = rest.split_once('\n').unwrap_or((rest, ""));
+                    rest = tail;
+                    number += 1;
+                    emit(number, line.strip_suffix('\r').unwrap_or(line));
+                }
+                Ok(stats)
+            }
+            Body::Stream { raw_head, rest } => {
+                let mut reader = LineReader::new(raw_head, rest);
+                let mut scratch = Vec::new();
+                let cut = reader.run(|number, bytes| {
+                    let line = decode_line(bytes, &mut scratch);
+                    emit(number, &line);
+                });
+                let cut = cut.map_err(|e| ReadError::Unreadable(format!("cannot read: {e}")))?;
+                stats.cut_lines = cut;
+                Ok(stats)
+            }
+        }
+    }
+}
+
+/// One line of raw bytes as text: `\r` end removed, NULs dropped, invalid UTF-8 replaced.
+fn decode_line<'a>(bytes: &'a [u8], scratch: &'a mut Vec<u8>) -> std::borrow::Cow<'a, str> {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let bytes = if memchr::memchr(0, bytes).is_some() {
+        scratch.clear();
+        scratch.extend(bytes.iter().filter(|b| **b != 0));
+        scratch.as_slice()
+    } else {
+        bytes
+    };
+    // The validation of `from_utf8` is much faster than the lossy walk on valid text.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// Splits a byte stream into lines without copying them, in bounded memory.
+struct LineReader<R> {
+    reader: R,
+    buf: Vec<u8>,
+    /// Start of the current line in `buf`.
+    start: usize,
+    /// End of the bytes in `buf`.
+    end: usize,
+}
+
+impl<R: Read> LineReader<R> {
+    fn new(head: Vec<u8>, reader: R) -> Self {
+        let end = head.len();
+        LineReader {
+            reader,
+            buf: head,
+            start: 0,
+            end,
+        }
+    }
+
+    /// Calls `f` for every line; returns how many lines were cut.
+    fn run(&mut self, mut f: impl FnMut(u64, &[u8])) -> std::io::Result<u64> {
+        let mut number = 0u64;
+        let mut cut_lines = 0u64;
+        // Searched up to here for a line break.
+        let mut scan = 0usize;
+        // The current line is longer than MAX_LINE_BYTES: only its start is kept.
+        let mut cut = false;
+        loop {
+            while let Some(i) = memchr::memchr(b'\n', &self.buf[scan..self.end]) {
+                let newline = scan + i;
+                let line_end = if cut {
+                    self.start + MAX_LINE_BYTES
+                } else {
+                    newline
+                };
+                number += 1;
+                f(number, &self.buf[self.start..line_end]);
+                self.start = newline + 1;
+                scan = self.start;
+                cut = false;
+            }
+            // No line break after `scan`.
+            if !cut && self.end - self.start > MAX_LINE_BYTES {
+                cut = true;
+                cut_lines += 1;
+            }
+            if cut {
+                // Keep the line's first bytes only.
+                self.end = self.start + MAX_LINE_BYTES;
+            }
+            scan = self.end;
+            // Make room: move the current line to the front, then read a chunk after it.
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                scan -= self.start;
+                self.start = 0;
+            }
+            if self.buf.len() < self.end + CHUNK_BYTES {
+                self.buf.resize(self.end + CHUNK_BYTES, 0);
+            }
+            let n = loop {
+                match self.reader.read(&mut self.buf[self.end..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            };
+            if n == 0 {
+                if self.end > self.start {
+                    number += 1;
+                    f(number, &self.buf[self.start..self.end]);
+                }
+                return Ok(cut_lines);
+            }
+            self.end += n;
+        }
+    }
 }
 
 fn too_large(len: u64) -> ReadError {
@@ -190,13 +465,7 @@ enum Utf16 {
 
 /// Decodes UTF-16 text: with a BOM, or without one when most odd (or even) bytes are NUL.
 fn decode_utf16(bytes: &[u8]) -> Option<String> {
-    let (order, body) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        (Utf16::Le, rest)
-    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        (Utf16::Be, rest)
-    } else {
-        (guess_utf16(&bytes[..bytes.len().min(SAMPLE_BYTES)])?, bytes)
-    };
+    let (order, body) = decode_utf16_order(bytes)?;
     let units = body.chunks_exact(2).map(|pair| match order {
         Utf16::Le => u16::from_le_bytes([pair[0], pair[1]]),
         Utf16::Be => u16::from_be_bytes([pair[0], pair[1]]),
@@ -206,6 +475,18 @@ fn decode_utf16(bytes: &[u8]) -> Option<String> {
         .collect();
     text.retain(|c| c != '\0');
     Some(text)
+}
+
+/// The byte order of UTF-16 input and its bytes after the BOM; `None` when not UTF-16.
+fn decode_utf16_order(bytes: &[u8]) -> Option<(Utf16, &[u8])> {
+    let (order, body) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        (Utf16::Le, rest)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        (Utf16::Be, rest)
+    } else {
+        (guess_utf16(&bytes[..bytes.len().min(SAMPLE_BYTES)])?, bytes)
+    };
+    Some((order, body))
 }
 
 fn guess_utf16(sample: &[u8]) -> Option<Utf16> {
@@ -297,6 +578,74 @@ mod tests {
         assert_eq!(excerpt("  package:a \r"), "package:a");
         let long = "é".repeat(1000);
         assert_eq!(excerpt(&long).chars().count(), 401);
+    }
+
+    fn streamed(bytes: &[u8]) -> (Vec<(u64, String)>, LineStats) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.txt");
+        std::fs::write(&path, bytes).unwrap();
+        let input = TextInput::open(&path).unwrap();
+        assert!(!input.is_complete());
+        let mut lines = Vec::new();
+        let stats = input
+            .for_each_line(|n, l| lines.push((n, l.to_owned())))
+            .unwrap();
+        (lines, stats)
+    }
+
+    #[test]
+    fn streams_like_decode_over_chunk_boundaries() {
+        // Lines of every length around the chunk sizes, CRLF, NULs and bad UTF-8.
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        for i in 0..40_000u32 {
+            let line = match i % 5 {
+                0 => format!("package:com.a{i}\r\n"),
+                1 => format!("  Package [x{i}] (ab):\n"),
+                2 => format!("wi\0th nul {i}\n"),
+                3 => format!("bad \u{e9} {}\n", "y".repeat(i as usize % 97)),
+                _ => "\n".to_owned(),
+            };
+            bytes.extend_from_slice(line.as_bytes());
+        }
+        bytes.extend_from_slice(b"bad\xFFbyte\nlast line without break");
+        let whole = decode(&bytes).unwrap();
+        let expected: Vec<(u64, String)> = lines(&whole)
+            .enumerate()
+            .map(|(i, l)| (i as u64 + 1, l.to_owned()))
+            .collect();
+        let (got, stats) = streamed(&bytes);
+        assert_eq!(got, expected);
+        assert!(stats.any_text);
+        assert_eq!(stats.cut_lines, 0);
+    }
+
+    #[test]
+    fn streaming_cuts_huge_lines() {
+        let mut bytes = b"first\n".to_vec();
+        bytes.extend(std::iter::repeat_n(b'a', 3 * MAX_LINE_BYTES + 17));
+        bytes.extend_from_slice(b"\nthird\n");
+        bytes.extend(std::iter::repeat_n(b'b', 2 * MAX_LINE_BYTES));
+        let (got, stats) = streamed(&bytes);
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[1].1.len(), MAX_LINE_BYTES);
+        assert_eq!(got[2], (3, "third".to_owned()));
+        assert_eq!(got[3].1.len(), MAX_LINE_BYTES);
+        assert_eq!(stats.cut_lines, 2);
+    }
+
+    #[test]
+    fn streaming_refuses_binary_and_sees_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bin");
+        let noise: Vec<u8> = (0u8..=255).cycle().take(200_000).collect();
+        std::fs::write(&path, noise).unwrap();
+        assert_eq!(
+            TextInput::open(&path).err(),
+            Some(ReadError::NotText("binary data, not text"))
+        );
+        let (got, stats) = streamed(&vec![b'\n'; 100_000]);
+        assert_eq!(got.len(), 100_000);
+        assert!(!stats.any_text);
     }
 
     #[test]

@@ -6,9 +6,8 @@
 //! and per-user details on deeper lines under `User N:`.
 
 use super::{AppSet, Parsed};
-use crate::collect::text::{excerpt, lines};
+use crate::collect::text::{ReadError, TextInput, excerpt, lines};
 use crate::model::{App, Evidence, Platform, UserState};
-use std::ops::Range;
 
 /// The `Evidence::format` and `Device::format` of this source.
 pub const FORMAT: &str = "dumpsys-package";
@@ -20,12 +19,90 @@ const DELIMITER: &str =
 
 /// Parses the package sections of `text`; `None` when there is no `Package [...]` block.
 pub fn parse(text: &str, source: &str) -> Option<Parsed> {
-    let lines: Vec<&str> = lines(text).collect();
-    let mut parser = Parser::new(source);
-    for range in package_sections(&lines) {
-        parser.section(&lines, range);
+    let mut parser = LineParser::new(source);
+    for (index, line) in lines(text).enumerate() {
+        parser.line(index as u64 + 1, line);
     }
     parser.finish()
+}
+
+/// Parses the package sections of a file line by line, in bounded memory (the
+/// streaming twin of [`parse`]); `Ok(None)` when there is no `Package [...]` block.
+pub fn parse_input(input: TextInput, source: &str) -> Result<Option<Parsed>, ReadError> {
+    let mut parser = LineParser::new(source);
+    let stats = input.for_each_line(|number, line| parser.line(number, line))?;
+    let mut parsed = parser.finish();
+    if let Some(parsed) = parsed.as_mut() {
+        parsed
+            .warnings
+            .extend(super::pm_list::cut_lines_warning(stats.cut_lines));
+    }
+    Ok(parsed)
+}
+
+/// A `dumpsys` parser fed one line at a time.
+///
+/// When the text holds `DUMP OF SERVICE package:` sections, only they are read (each
+/// up to the 78-dash delimiter); otherwise the whole text is. As a header may come
+/// late, the text before the first one is read on the side and dropped when one comes.
+pub struct LineParser<'s> {
+    /// Apps of the service sections.
+    service: Parser<'s>,
+    /// Apps of the text outside any service section, while no header has been seen.
+    outside: Option<(Parser<'s>, SectionState)>,
+    /// The service section being read.
+    current: Option<SectionState>,
+}
+
+impl<'s> LineParser<'s> {
+    pub fn new(source: &'s str) -> Self {
+        LineParser {
+            service: Parser::new(source),
+            outside: Some((Parser::new(source), SectionState::default())),
+            current: None,
+        }
+    }
+
+    /// Reads line `number` (from 1) of the file, without its line break.
+    pub fn line(&mut self, number: u64, line: &str) {
+        if is_service_header(line) {
+            // Text outside service sections no longer counts.
+            self.outside = None;
+            if let Some(state) = self.current.take() {
+                state.end(&mut self.service, false);
+            }
+            self.current = Some(SectionState::default());
+            return;
+        }
+        if let Some(state) = self.current.as_mut() {
+            if line.starts_with(DELIMITER) {
+                if let Some(state) = self.current.take() {
+                    state.end(&mut self.service, false);
+                }
+            } else {
+                state.line(&mut self.service, number, line);
+            }
+        } else if let Some((parser, state)) = self.outside.as_mut() {
+            state.line(parser, number, line);
+        }
+    }
+
+    /// The apps read; `None` when no package block was found.
+    pub fn finish(self) -> Option<Parsed> {
+        match self.outside {
+            Some((mut parser, state)) => {
+                state.end(&mut parser, true);
+                parser.finish()
+            }
+            None => {
+                let mut service = self.service;
+                if let Some(state) = self.current {
+                    state.end(&mut service, true);
+                }
+                service.finish()
+            }
+        }
+    }
 }
 
 /// Whether `text` looks like a dumpsys holding the package service.
@@ -46,30 +123,11 @@ pub fn sniff(text: &str) -> bool {
 
 /// `DUMP OF SERVICE package:`, also with a priority word (`DUMP OF SERVICE HIGH package:`).
 fn is_service_header(line: &str) -> bool {
-    let Some(rest) = line.trim_end().strip_prefix("DUMP OF SERVICE ") else {
+    let Some(rest) = line.strip_prefix("DUMP OF SERVICE ") else {
         return false;
     };
     let words: Vec<&str> = rest.split_whitespace().collect();
     words.len() <= 2 && words.last() == Some(&"package:")
-}
-
-/// The line ranges of every `DUMP OF SERVICE package:` section, or the whole text.
-fn package_sections(lines: &[&str]) -> Vec<Range<usize>> {
-    let starts: Vec<usize> = (0..lines.len())
-        .filter(|&i| is_service_header(lines[i]))
-        .collect();
-    if starts.is_empty() {
-        return std::iter::once(0..lines.len()).collect();
-    }
-    starts
-        .into_iter()
-        .map(|start| {
-            let end = (start + 1..lines.len())
-                .find(|&j| lines[j].starts_with(DELIMITER))
-                .unwrap_or(lines.len());
-            start + 1..end
-        })
-        .collect()
 }
 
 /// The package name of a `  Package [name] (hash):` line.
@@ -81,11 +139,71 @@ fn package_header(line: &str) -> Option<&str> {
     (!name.is_empty() && is_hash).then_some(name)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 enum Section {
+    #[default]
     Other,
     Packages,
     Hidden,
+}
+
+/// Where the reading of one section (a service section, or the whole text) is.
+#[derive(Default)]
+struct SectionState {
+    section: Section,
+    block: Option<Block>,
+}
+
+impl SectionState {
+    fn line(&mut self, parser: &mut Parser<'_>, number: u64, line: &str) {
+        // Byte loops rather than `trim`: this runs for every line of dumps of 100 MB.
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|b| **b == b' ').count();
+        let Some(&first) = bytes.get(indent) else {
+            return;
+        };
+        // Other whitespace after the spaces: the line may still be blank.
+        let rest = if first.is_ascii_whitespace() || !first.is_ascii() {
+            let rest = line[indent..].trim();
+            if rest.is_empty() {
+                return;
+            }
+            rest
+        } else {
+            line[indent..].trim_end()
+        };
+        if indent == 0 {
+            parser.close(self.block.take());
+            self.section = section_of(line);
+            return;
+        }
+        if self.section == Section::Other {
+            return;
+        }
+        if let Some(name) = package_header(line) {
+            parser.close(self.block.take());
+            self.block = Some(parser.open(name, number, line, self.section));
+        } else if indent < 4 {
+            // Another two-space header (`  APEX session state:`): the block is over.
+            parser.close(self.block.take());
+        } else if let Some(block) = self.block.as_mut() {
+            block.read(rest, indent);
+        }
+    }
+
+    /// The section is over: at the end of the text, or at a delimiter.
+    fn end(self, parser: &mut Parser<'_>, at_end_of_text: bool) {
+        if let Some(open) = &self.block
+            && at_end_of_text
+            && !open.complete
+        {
+            parser.warnings.push(format!(
+                "file ends inside the block of package {} (truncated?)",
+                open.app.id
+            ));
+        }
+        parser.close(self.block);
+    }
 }
 
 /// One package block being read.
@@ -116,46 +234,6 @@ impl<'a> Parser<'a> {
             warnings: Vec::new(),
             found: false,
         }
-    }
-
-    fn section(&mut self, lines: &[&str], range: Range<usize>) {
-        let at_end_of_text = range.end == lines.len();
-        let mut section = Section::Other;
-        let mut block: Option<Block> = None;
-        for index in range {
-            let line = lines[index];
-            if line.trim().is_empty() {
-                continue;
-            }
-            let indent = line.len() - line.trim_start_matches(' ').len();
-            if indent == 0 {
-                self.close(block.take());
-                section = section_of(line);
-                continue;
-            }
-            if section == Section::Other {
-                continue;
-            }
-            if let Some(name) = package_header(line) {
-                self.close(block.take());
-                block = Some(self.open(name, index as u64 + 1, line, section));
-            } else if indent < 4 {
-                // Another two-space header (`  APEX session state:`): the block is over.
-                self.close(block.take());
-            } else if let Some(block) = block.as_mut() {
-                block.read(line.trim(), indent);
-            }
-        }
-        if let Some(open) = &block
-            && at_end_of_text
-            && !open.complete
-        {
-            self.warnings.push(format!(
-                "file ends inside the block of package {} (truncated?)",
-                open.app.id
-            ));
-        }
-        self.close(block);
     }
 
     fn open(&mut self, name: &str, number: u64, line: &str, section: Section) -> Block {
@@ -528,6 +606,38 @@ mod tests {
         let p = parse(text, "t").unwrap();
         assert_eq!(p.apps[0].version.as_deref(), Some("8.0.1"));
         assert!(p.apps[0].flags.data_only);
+    }
+
+    #[test]
+    fn streaming_matches_whole_text_parsing() {
+        let block = std::fs::read_to_string(own_fixture("android/dumpsys_multiuser.txt")).unwrap();
+        let mut text =
+            String::from("DUMP OF SERVICE activity:\nPackages:\n  Package [not.this] (1a):\n");
+        for i in 0..60 {
+            text.push_str("DUMP OF SERVICE package:\n");
+            text.push_str(&block.replace("com.tencent.mm", &format!("com.tencent.mm{i}")));
+            text.push_str(DELIMITER);
+            text.push('\n');
+        }
+        // The last section is cut short.
+        text.push_str(
+            "DUMP OF SERVICE package:\nPackages:\n  Package [cut.short] (1a):\n    userId=5\n",
+        );
+        assert!(text.len() > crate::collect::text::HEAD_BYTES);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dump.txt");
+        std::fs::write(&path, &text).unwrap();
+        let input = TextInput::open(&path).unwrap();
+        assert!(!input.is_complete());
+        let streamed = parse_input(input, "t").unwrap().unwrap();
+        let whole = parse(&text, "t").unwrap();
+        assert_eq!(format!("{:?}", streamed.apps), format!("{:?}", whole.apps));
+        assert_eq!(streamed.warnings, whole.warnings);
+        assert_eq!(
+            whole.warnings,
+            ["file ends inside the block of package cut.short (truncated?)"]
+        );
+        assert!(!ids(&whole).contains(&"not.this"));
     }
 
     #[test]

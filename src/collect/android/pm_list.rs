@@ -5,7 +5,7 @@
 //! does not matter.
 
 use super::{AppSet, Parsed, WarningCap, is_package_name};
-use crate::collect::text::{excerpt, lines};
+use crate::collect::text::{ReadError, TextInput, excerpt, lines};
 use crate::model::{App, Evidence, Platform};
 
 /// The `Evidence::format` and `Device::format` of this source.
@@ -23,41 +23,97 @@ struct PackageLine<'a> {
 
 /// Parses `pm list packages` output; `None` when no line is a package line.
 pub fn parse(text: &str, source: &str) -> Option<Parsed> {
-    let mut apps = AppSet::default();
-    let mut warnings = Vec::new();
-    let mut other_lines = WarningCap::new(5);
-    let mut found = false;
+    let mut parser = LineParser::new(source);
     for (index, raw) in lines(text).enumerate() {
-        let number = index as u64 + 1;
+        parser.line(index as u64 + 1, raw);
+    }
+    parser.finish()
+}
+
+/// Parses `pm list packages` output line by line from a file, in bounded memory
+/// (the streaming twin of [`parse`]); `Ok(None)` when no line is a package line.
+pub fn parse_input(input: TextInput, source: &str) -> Result<Option<Parsed>, ReadError> {
+    let mut parser = LineParser::new(source);
+    let stats = input.for_each_line(|number, line| parser.line(number, line))?;
+    let mut parsed = parser.finish();
+    if let Some(parsed) = parsed.as_mut() {
+        parsed.warnings.extend(cut_lines_warning(stats.cut_lines));
+    }
+    Ok(parsed)
+}
+
+/// The warning for lines too long to keep whole.
+pub(crate) fn cut_lines_warning(cut_lines: u64) -> Option<String> {
+    (cut_lines > 0).then(|| {
+        format!(
+            "{cut_lines} line(s) longer than {} bytes were cut (garbage in the file?)",
+            crate::collect::text::MAX_LINE_BYTES
+        )
+    })
+}
+
+/// A `pm list packages` parser fed one line at a time.
+pub struct LineParser<'s> {
+    source: &'s str,
+    apps: AppSet,
+    warnings: Vec<String>,
+    other_lines: WarningCap,
+    found: bool,
+}
+
+impl<'s> LineParser<'s> {
+    pub fn new(source: &'s str) -> Self {
+        LineParser {
+            source,
+            apps: AppSet::default(),
+            warnings: Vec::new(),
+            other_lines: WarningCap::new(5),
+            found: false,
+        }
+    }
+
+    /// Reads line `number` (from 1) of the file, without its line break.
+    pub fn line(&mut self, number: u64, raw: &str) {
         let line = raw.trim();
         if line.is_empty() {
-            continue;
+            return;
         }
         let Some(rest) = line.strip_prefix("package:") else {
-            other_lines.push(&mut warnings, other_line_warning(number, line));
-            continue;
+            if self.other_lines.shown < self.other_lines.max {
+                self.other_lines
+                    .push(&mut self.warnings, other_line_warning(number, line));
+            } else {
+                // Only counted: no message is built for lines past the cap.
+                self.other_lines.dropped += 1;
+            }
+            return;
         };
-        found = true;
+        self.found = true;
         let fields = split_line(rest);
         if fields.name.is_empty() {
-            warnings.push(format!(
+            self.warnings.push(format!(
                 "line {number}: package line without a package name"
             ));
-            continue;
+            return;
         }
         if !is_package_name(fields.name) {
-            warnings.push(format!(
+            self.warnings.push(format!(
                 "line {number}: `{}` is not a valid package name (undecodable bytes?)",
                 fields.name
             ));
         }
-        apps.insert(to_app(&fields, source, number, line));
+        self.apps.insert(to_app(&fields, self.source, number, line));
     }
-    other_lines.finish(&mut warnings, "lines that are not package lines");
-    found.then(|| Parsed {
-        apps: apps.into_vec(),
-        warnings,
-    })
+
+    /// The apps read; `None` when no line was a package line.
+    pub fn finish(mut self) -> Option<Parsed> {
+        self.other_lines
+            .finish(&mut self.warnings, "lines that are not package lines");
+        self.found.then(|| Parsed {
+            apps: self.apps.into_vec(),
+            warnings: self.warnings,
+        })
+    }
 }
 
 /// Whether `text` looks like `pm list packages` output: a `package:` line comes first,
