@@ -247,9 +247,9 @@ impl TextInput {
             Body::Stream { raw_head, rest } => {
                 let mut reader = LineReader::new(raw_head, rest);
                 let mut scratch = Vec::new();
-                let cut = reader.run(|number, bytes| {
-                    let line = decode_line(bytes, &mut scratch);
-                    emit(number, &line);
+                let cut = reader.run(|number, raw| match raw {
+                    RawLine::Text(line) => emit(number, line.strip_suffix('\r').unwrap_or(line)),
+                    RawLine::Bytes(bytes) => emit(number, &decode_line(bytes, &mut scratch)),
                 });
                 let cut = cut.map_err(|e| ReadError::Unreadable(format!("cannot read: {e}")))?;
                 stats.cut_lines = cut;
@@ -276,6 +276,12 @@ fn decode_line<'a>(bytes: &'a [u8], scratch: &'a mut Vec<u8>) -> std::borrow::Co
     }
 }
 
+/// A line as [`LineReader`] gives it: already checked as text, or raw bytes.
+enum RawLine<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
 /// Splits a byte stream into lines without copying them, in bounded memory.
 struct LineReader<R> {
     reader: R,
@@ -298,7 +304,7 @@ impl<R: Read> LineReader<R> {
     }
 
     /// Calls `f` for every line; returns how many lines were cut.
-    fn run(&mut self, mut f: impl FnMut(u64, &[u8])) -> std::io::Result<u64> {
+    fn run(&mut self, mut f: impl FnMut(u64, RawLine<'_>)) -> std::io::Result<u64> {
         let mut number = 0u64;
         let mut cut_lines = 0u64;
         // Searched up to here for a line break.
@@ -306,6 +312,22 @@ impl<R: Read> LineReader<R> {
         // The current line is longer than MAX_LINE_BYTES: only its start is kept.
         let mut cut = false;
         loop {
+            if !cut {
+                // Fast path: the complete lines of the buffer are valid UTF-8 without NULs,
+                // checked at once rather than line by line.
+                let region = &self.buf[self.start..self.end];
+                if let Some(last) = memchr::memrchr(b'\n', region)
+                    && memchr::memchr(0, &region[..last]).is_none()
+                    && let Ok(text) = std::str::from_utf8(&region[..last])
+                {
+                    for line in text.split('\n') {
+                        number += 1;
+                        f(number, RawLine::Text(line));
+                    }
+                    self.start += last + 1;
+                    scan = self.start;
+                }
+            }
             while let Some(i) = memchr::memchr(b'\n', &self.buf[scan..self.end]) {
                 let newline = scan + i;
                 let line_end = if cut {
@@ -314,7 +336,7 @@ impl<R: Read> LineReader<R> {
                     newline
                 };
                 number += 1;
-                f(number, &self.buf[self.start..line_end]);
+                f(number, RawLine::Bytes(&self.buf[self.start..line_end]));
                 self.start = newline + 1;
                 scan = self.start;
                 cut = false;
@@ -349,7 +371,7 @@ impl<R: Read> LineReader<R> {
             if n == 0 {
                 if self.end > self.start {
                     number += 1;
-                    f(number, &self.buf[self.start..self.end]);
+                    f(number, RawLine::Bytes(&self.buf[self.start..self.end]));
                 }
                 return Ok(cut_lines);
             }

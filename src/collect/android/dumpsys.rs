@@ -311,9 +311,10 @@ impl Block {
             self.app.users.push(user);
             return;
         }
-        let Some((key, value)) = line.split_once('=') else {
+        let Some(at) = memchr::memchr(b'=', line.as_bytes()) else {
             return;
         };
+        let (key, value) = (&line[..at], &line[at + 1..]);
         let first_token = || value.split_whitespace().next().map(str::to_owned);
         let app = &mut self.app;
         match key {
