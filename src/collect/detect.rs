@@ -241,7 +241,8 @@ fn imported_device(path: &Path, imported: ImportedDevice) -> Device {
     device
 }
 
-fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<String>) -> Device {
+/// An Android device named after its file or folder.
+pub(crate) fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<String>) -> Device {
     Device {
         source: path.display().to_string(),
         name: path.file_name().map_or_else(

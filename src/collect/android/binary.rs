@@ -2,7 +2,8 @@
 //! zip or an APK), binary ABX `packages.xml`, and text `packages.xml`.
 
 use super::{apk, bugreport_zip, mark_side_loaded, packages_xml};
-use crate::model::{Device, Platform};
+use crate::collect::detect::device;
+use crate::model::Device;
 use std::io::Read;
 use std::path::Path;
 
@@ -53,22 +54,3 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize
     Ok(filled)
 }
 
-fn device(
-    path: &Path,
-    format: &str,
-    apps: Vec<crate::model::App>,
-    warnings: Vec<String>,
-) -> Device {
-    Device {
-        source: path.display().to_string(),
-        name: path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-        platform: Platform::Android,
-        format: format.to_owned(),
-        properties: Vec::new(),
-        apps,
-        warnings,
-    }
-}
