@@ -53,4 +53,3 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize
     }
     Ok(filled)
 }
-

@@ -49,6 +49,9 @@ impl AppSet {
     }
 }
 
+/// Most evidence entries (and certificates) one app keeps when merged.
+const MAX_MERGED: usize = 64;
+
 /// Merges what `from` knows into `into` (same app seen twice): fields `into` lacks are
 /// filled, evidence, certificates and users are united.
 pub(crate) fn merge_app(into: &mut App, from: App) {
@@ -62,7 +65,7 @@ pub(crate) fn merge_app(into: &mut App, from: App) {
     fill(&mut into.last_update_time, from.last_update_time);
     fill(&mut into.path, from.path);
     for cert in from.cert_sha256 {
-        if !into.cert_sha256.contains(&cert) {
+        if into.cert_sha256.len() < MAX_MERGED && !into.cert_sha256.contains(&cert) {
             into.cert_sha256.push(cert);
         }
     }
@@ -75,7 +78,9 @@ pub(crate) fn merge_app(into: &mut App, from: App) {
     // Listed as active by either source: it is not only a hidden system package.
     into.flags.hidden_system &= from.flags.hidden_system;
     for evidence in from.evidence {
-        if !into.evidence.contains(&evidence) {
+        // A package listed a million times (hostile input) keeps its first places only:
+        // unbounded, each merge would scan all the others.
+        if into.evidence.len() < MAX_MERGED && !into.evidence.contains(&evidence) {
             into.evidence.push(evidence);
         }
     }
