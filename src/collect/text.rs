@@ -41,10 +41,20 @@ pub fn decode(bytes: &[u8]) -> Result<String, &'static str> {
     if bytes.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
         return Err("empty file");
     }
-    if looks_binary(&bytes[..bytes.len().min(SAMPLE_BYTES)]) {
+    // Valid UTF-8 (the usual case) is checked once, then copied without the lossy walk.
+    let valid = std::str::from_utf8(bytes).ok();
+    let sample = &bytes[..bytes.len().min(SAMPLE_BYTES)];
+    let binary = match valid {
+        Some(_) => control_bytes(sample) * 10 > sample.len(),
+        None => looks_binary(sample),
+    };
+    if binary {
         return Err("binary data, not text");
     }
-    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    let mut text = match valid {
+        Some(text) => text.to_owned(),
+        None => String::from_utf8_lossy(bytes).into_owned(),
+    };
     if text.contains('\0') {
         text.retain(|c| c != '\0');
     }
@@ -441,9 +451,13 @@ fn non_empty(text: String) -> Result<String, &'static str> {
 /// More than 10% of the sample is control bytes or invalid UTF-8 (NULs are not
 /// counted: real dumps carry a few, and they are dropped).
 fn looks_binary(sample: &[u8]) -> bool {
-    let control = sample.iter().filter(|b| is_binary_control(**b)).count();
+    let control = control_bytes(sample);
     let suspicious = control + invalid_utf8_bytes(sample);
     suspicious * 10 > sample.len()
+}
+
+fn control_bytes(sample: &[u8]) -> usize {
+    sample.iter().filter(|b| is_binary_control(**b)).count()
 }
 
 /// The same test on decoded text (UTF-16 input), over its first characters.
@@ -512,7 +526,8 @@ fn decode_utf16_order(bytes: &[u8]) -> Option<(Utf16, &[u8])> {
 }
 
 fn guess_utf16(sample: &[u8]) -> Option<Utf16> {
-    if sample.len() < 8 {
+    // Most inputs hold no NUL at all: not UTF-16, without counting.
+    if sample.len() < 8 || memchr::memchr(0, sample).is_none() {
         return None;
     }
     let pairs = sample.len() / 2;

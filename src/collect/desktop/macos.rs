@@ -232,7 +232,9 @@ fn binary_plist_depth(bytes: &[u8]) -> usize {
             .and_then(|b| usize::try_from(be(b)).ok())
     };
     let offset_of = |object: usize| {
-        let at = usize::try_from(table).ok()?.checked_add(object.checked_mul(offset_size)?)?;
+        let at = usize::try_from(table)
+            .ok()?
+            .checked_add(object.checked_mul(offset_size)?)?;
         field(at, offset_size)
     };
     // The child objects of a collection object.
