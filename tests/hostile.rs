@@ -295,7 +295,8 @@ fn hostile_folder_is_scanned_and_left_unchanged() {
     let mut xml = String::from("<?xml version='1.0' encoding='utf-8'?>\n<packages>\n");
     xml.push_str(&"<package name=\"com.tencent.mm\">".repeat(depth));
     fs::write(p("packages.xml"), &xml).unwrap();
-    let contents = p("Applications/Deep.app/Contents");
+    // (In its own machine root: a folder holding `Applications/` is a macOS root.)
+    let contents = p("mac/Applications/Deep.app/Contents");
     fs::create_dir_all(&contents).unwrap();
     let mut plist = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict><key>CFBundleIdentifier</key><string>com.tencent.xinWeChat</string><key>deep</key>",
@@ -386,7 +387,8 @@ fn hostile_folder_is_scanned_and_left_unchanged() {
         device(&report, &p("packages.xml")).is_some()
             || message_for(&report, &p("packages.xml")).is_some()
     );
-    assert!(message_for(&report, &p("Applications")).is_some());
+    // Deep plist: the macOS root holding it is still a device (its bundle read or named).
+    assert!(device(&report, &p("mac")).is_some(), "mac root missing");
     for link in ["loop_a", "loop_b", "outside_link.txt"] {
         assert_eq!(
             message_for(&report, &p(link)).as_deref(),
