@@ -544,3 +544,26 @@ fn tree_of_100_000_empty_files() {
             .starts_with("empty file")
     );
 }
+
+/// Found by the `desktop_entry` fuzz target: an architecture suffix test sliced a
+/// name inside a multi-byte character.
+#[test]
+fn appimage_name_with_multibyte_tail() {
+    let name = "[Desktop Enplicatthion$\nNa[\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}Dem";
+    let _ = appaudit::collect::desktop::linux::appimage_name(name);
+    let _ = appaudit::collect::desktop::linux::appimage_name("app\u{e9}x64");
+    let _ = appaudit::collect::desktop::linux::appimage_name("app-\u{e9}\u{e9}86");
+}
+
+/// Found by the `apk_signing` fuzz target: a pair length near 2^64 wrapped the offset
+/// back, and reading the APK signing block looped forever.
+#[test]
+fn apk_signing_block_with_wrapping_length_ends() {
+    let data = include_bytes!("../fuzz/corpus/apk_signing/regression-wrapping-length");
+    let _ = appaudit::collect::android::apk::parse_signing_block(data);
+    let _ = appaudit::collect::android::apk::pkcs7_certificates(data);
+    let mut block = vec![0u8; 8];
+    block.extend_from_slice(&(u64::MAX - 7).to_le_bytes());
+    block.extend_from_slice(&[0u8; 40]);
+    assert!(appaudit::collect::android::apk::parse_signing_block(&block).is_err());
+}

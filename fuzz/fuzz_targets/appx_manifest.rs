@@ -4,7 +4,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(root) = tempfile::tempdir() else { return };
+    let Ok(root) = tempfile::tempdir() else {
+        return;
+    };
     let package = root
         .path()
         .join("Program Files/WindowsApps/Fuzz.Package_1.0.0.0_x64__8wekyb3d8bbwe");

@@ -4,7 +4,9 @@ use libfuzzer_sys::fuzz_target;
 use std::io::Write;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(mut file) = tempfile::NamedTempFile::new() else { return };
+    let Ok(mut file) = tempfile::NamedTempFile::new() else {
+        return;
+    };
     if file.write_all(data).and_then(|()| file.flush()).is_err() {
         return;
     }

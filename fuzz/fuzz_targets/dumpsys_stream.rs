@@ -5,7 +5,9 @@ use libfuzzer_sys::fuzz_target;
 use std::io::Write;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(mut file) = tempfile::NamedTempFile::new() else { return };
+    let Ok(mut file) = tempfile::NamedTempFile::new() else {
+        return;
+    };
     let mut written = 0;
     while written <= 70_000 && !data.is_empty() {
         if file.write_all(data).is_err() {
@@ -15,8 +17,5 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = file.flush();
     let _ = appaudit::collect::detect::collect(file.path(), Default::default());
-    let _ = appaudit::collect::detect::collect(
-        file.path(),
-        appaudit::collect::InputFormat::PmList,
-    );
+    let _ = appaudit::collect::detect::collect(file.path(), appaudit::collect::InputFormat::PmList);
 });

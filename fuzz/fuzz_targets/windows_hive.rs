@@ -4,7 +4,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(root) = tempfile::tempdir() else { return };
+    let Ok(root) = tempfile::tempdir() else {
+        return;
+    };
     let config = root.path().join("Windows/System32/config");
     if std::fs::create_dir_all(&config).is_err()
         || std::fs::write(config.join("SOFTWARE"), data).is_err()

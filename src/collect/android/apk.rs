@@ -337,15 +337,17 @@ pub fn parse_signing_block(block: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let mut by_scheme: Vec<(u32, Vec<Vec<u8>>)> = Vec::new();
     while at + 12 <= pairs_end {
         let len = usize::try_from(b.u64(at)?).map_err(|e| e.to_string())?;
-        if len < 4 || at + 8 + len > pairs_end {
+        // Checked: a length near 2^64 would wrap `at` back and loop forever.
+        let end = at.checked_add(8).and_then(|x| x.checked_add(len));
+        let Some(end) = end.filter(|end| len >= 4 && *end <= pairs_end) else {
             return Err(format!("bad pair length {len} at offset {at}"));
-        }
+        };
         let id = b.u32(at + 8)?;
         if matches!(id, SCHEME_V2 | SCHEME_V3 | SCHEME_V31) {
             let value = b.slice(at + 12, len - 4)?;
             by_scheme.push((id, scheme_certs(value)?));
         }
-        at += 8 + len;
+        at = end;
     }
     let mut certs = Vec::new();
     // The newest scheme first: its signer is the one Android checks.

@@ -299,7 +299,9 @@ pub fn appimage_name(file: &str) -> (String, Option<String>) {
                 let n = stem.len();
                 if n > arch.len() + 1
                     && stem.is_char_boundary(n - arch.len() - 1)
-                    && stem[n - arch.len()..].eq_ignore_ascii_case(arch)
+                    && stem
+                        .get(n - arch.len()..)
+                        .is_some_and(|tail| tail.eq_ignore_ascii_case(arch))
                     && stem[..n - arch.len()].ends_with(sep)
                 {
                     stem = &stem[..n - arch.len() - 1];
