@@ -330,10 +330,18 @@ impl<R: Read> LineReader<R> {
                     && memchr::memchr(0, &region[..last]).is_none()
                     && let Ok(text) = std::str::from_utf8(&region[..last])
                 {
-                    for line in text.split('\n') {
+                    // memchr finds line breaks faster than `str::split` (a char searcher).
+                    let mut from = 0;
+                    for newline in memchr::memchr_iter(b'\n', text.as_bytes()) {
                         number += 1;
-                        f(number, RawLine::Text(line));
+                        f(
+                            number,
+                            RawLine::Text(text.get(from..newline).unwrap_or_default()),
+                        );
+                        from = newline + 1;
                     }
+                    number += 1;
+                    f(number, RawLine::Text(text.get(from..).unwrap_or_default()));
                     self.start += last + 1;
                     scan = self.start;
                 }

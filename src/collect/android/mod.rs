@@ -30,7 +30,7 @@ pub struct Parsed {
 #[derive(Debug, Default)]
 pub(crate) struct AppSet {
     apps: Vec<App>,
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, foldhash::fast::RandomState>,
 }
 
 impl AppSet {

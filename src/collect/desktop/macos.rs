@@ -16,6 +16,7 @@ use super::walk::{Entry, Kind, Root, Step, has_ext};
 use crate::collect::InputError;
 use crate::model::{App, Component, Evidence, Platform};
 use plist::{Dictionary, Value};
+use rayon::prelude::*;
 use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
@@ -82,12 +83,20 @@ pub fn collect(root: &Root) -> Found {
             }
             Step::Descend
         });
-        for bundle in bundles {
-            if seen_bundles.insert(bundle.host.clone())
-                && let Some(app) = read_bundle(root, &bundle.inner, &mut found)
-            {
-                found.apps.push(app);
-            }
+        bundles.retain(|bundle| seen_bundles.insert(bundle.host.clone()));
+        // Bundles are independent: read them on every core, keep their order.
+        let read: Vec<(Option<App>, Found)> = bundles
+            .par_iter()
+            .map(|bundle| {
+                let mut own = Found::default();
+                let app = read_bundle(root, &bundle.inner, &mut own);
+                (app, own)
+            })
+            .collect();
+        for (app, own) in read {
+            found.apps.extend(app);
+            found.errors.extend(own.errors);
+            found.warnings.extend(own.warnings);
         }
     }
     found

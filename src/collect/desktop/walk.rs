@@ -17,6 +17,7 @@ use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 /// Links followed while resolving one path before giving up (as Linux's ELOOP).
 const MAX_LINK_HOPS: usize = 40;
@@ -80,6 +81,7 @@ pub enum Step {
 pub struct Root {
     path: PathBuf,
     cross_file_systems: bool,
+    dirs: KnownDirs,
 }
 
 impl Root {
@@ -88,6 +90,7 @@ impl Root {
         Root {
             path: path.into(),
             cross_file_systems: false,
+            dirs: KnownDirs::default(),
         }
     }
 
@@ -115,22 +118,37 @@ impl Root {
     /// Resolves an inner path like a chroot would: `Ok(None)` when it (or a
     /// link on the way) does not exist. The result is never outside the root.
     pub fn resolve(&self, inner: &Path) -> io::Result<Option<PathBuf>> {
-        let mut done: Vec<OsString> = Vec::new();
+        Ok(self.stat(inner)?.map(|(host, _)| host))
+    }
+
+    /// Resolves `inner` and tells what it is; `Ok(None)` when missing.
+    pub fn stat(&self, inner: &Path) -> io::Result<Option<(PathBuf, Kind)>> {
         let mut todo: Vec<OsString> = Vec::new();
         push_components(&mut todo, inner);
+        let mut host = self.path.clone();
+        // Components pushed onto `host` past the root (`..` never pops the root).
+        let mut depth = 0usize;
+        let mut kind = None;
         let mut hops = 0;
         while let Some(name) = todo.pop() {
             if name == ".." {
-                done.pop();
+                if depth > 0 {
+                    host.pop();
+                    depth -= 1;
+                }
+                kind = None;
                 continue;
             }
             if name == "." || name.is_empty() {
                 continue;
             }
-            let mut candidate = self.path.clone();
-            candidate.extend(&done);
-            candidate.push(&name);
-            let meta = match fs::symlink_metadata(&candidate) {
+            host.push(&name);
+            if self.dirs.is_known(&host) {
+                depth += 1;
+                kind = Some(Kind::Dir);
+                continue;
+            }
+            let meta = match fs::symlink_metadata(&host) {
                 Ok(meta) => meta,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
                 Err(e) if e.raw_os_error() == Some(20) => return Ok(None), // ENOTDIR
@@ -141,29 +159,31 @@ impl Root {
                 if hops > MAX_LINK_HOPS {
                     return Err(io::Error::other("too many levels of symbolic links"));
                 }
-                let target = fs::read_link(&candidate)?;
+                let target = fs::read_link(&host)?;
+                host.pop();
                 if target.has_root() {
-                    done.clear();
+                    host = self.path.clone();
+                    depth = 0;
                 }
+                kind = None;
                 push_components(&mut todo, &target);
             } else {
-                done.push(name);
+                depth += 1;
+                let this = kind_of(&meta.file_type());
+                if this == Kind::Dir {
+                    self.dirs.remember(&host);
+                }
+                kind = Some(this);
             }
         }
-        let mut host = self.path.clone();
-        host.extend(&done);
-        Ok(Some(host))
-    }
-
-    /// Resolves `inner` and tells what it is; `Ok(None)` when missing.
-    pub fn stat(&self, inner: &Path) -> io::Result<Option<(PathBuf, Kind)>> {
-        let Some(host) = self.resolve(inner)? else {
-            return Ok(None);
-        };
-        let kind = match fs::symlink_metadata(&host) {
-            Ok(meta) => kind_of(&meta.file_type()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
+        let kind = match kind {
+            Some(kind) => kind,
+            // The root itself, or a path that ended on `..`.
+            None => match fs::symlink_metadata(&host) {
+                Ok(meta) => kind_of(&meta.file_type()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            },
         };
         Ok(Some((host, kind)))
     }
@@ -202,20 +222,27 @@ impl Root {
 
     fn list_host(&self, inner: &Path, host: &Path) -> Result<Vec<Entry>, InputError> {
         let cannot = |e: io::Error| InputError::new(host, format!("cannot read folder: {e}"));
-        let mut names: Vec<OsString> = Vec::new();
+        // The kind comes from the directory entry itself (d_type on Linux), so a
+        // walk stats only links, not every file: as `find` does.
+        let mut children: Vec<(OsString, Option<fs::FileType>)> = Vec::new();
         for entry in fs::read_dir(host).map_err(cannot)? {
-            names.push(entry.map_err(cannot)?.file_name());
+            let entry = entry.map_err(cannot)?;
+            let kind = entry.file_type().ok();
+            children.push((entry.file_name(), kind));
         }
-        names.sort();
-        let mut out = Vec::with_capacity(names.len());
-        for name in names {
+        children.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = Vec::with_capacity(children.len());
+        for (name, kind) in children {
             let child_inner = inner.join(&name);
             let raw = host.join(&name);
-            let meta = match fs::symlink_metadata(&raw) {
-                Ok(meta) => meta,
-                Err(_) => continue, // vanished meanwhile
+            let kind = match kind {
+                Some(kind) => kind,
+                None => match fs::symlink_metadata(&raw) {
+                    Ok(meta) => meta.file_type(),
+                    Err(_) => continue, // vanished meanwhile
+                },
             };
-            let entry = if meta.file_type().is_symlink() {
+            let entry = if kind.is_symlink() {
                 let (target, kind) = match self.stat(&child_inner) {
                     Ok(Some((target, kind))) => (target, kind),
                     Ok(None) | Err(_) => (raw, Kind::Dangling),
@@ -228,11 +255,15 @@ impl Root {
                     via_link: true,
                 }
             } else {
+                let kind = kind_of(&kind);
+                if kind == Kind::Dir {
+                    self.dirs.remember(&raw);
+                }
                 Entry {
                     name,
                     inner: child_inner,
                     host: raw,
-                    kind: kind_of(&meta.file_type()),
+                    kind,
                     via_link: false,
                 }
             };
@@ -363,6 +394,31 @@ impl Root {
     }
 }
 
+/// Host paths already seen to be real folders (not links), so resolving a path
+/// below them does not `lstat` every component again. Shared by clones of a
+/// root; bounded, after which paths are simply checked again.
+#[derive(Clone, Debug, Default)]
+struct KnownDirs(Arc<RwLock<HashSet<OsString, foldhash::fast::RandomState>>>);
+
+/// Folders a root remembers at most.
+const MAX_KNOWN_DIRS: usize = 100_000;
+
+impl KnownDirs {
+    fn is_known(&self, host: &Path) -> bool {
+        self.0
+            .read()
+            .is_ok_and(|dirs| dirs.contains(host.as_os_str()))
+    }
+
+    fn remember(&self, host: &Path) {
+        if let Ok(mut dirs) = self.0.write()
+            && dirs.len() < MAX_KNOWN_DIRS
+        {
+            dirs.insert(host.as_os_str().to_os_string());
+        }
+    }
+}
+
 /// Opens a regular file for reading without following a final link and without
 /// blocking on a FIFO; anything but a regular file (or a file over `cap`) is refused.
 pub fn open_regular(host: &Path, cap: u64) -> Result<File, InputError> {
@@ -434,7 +490,10 @@ fn kind_of(kind: &fs::FileType) -> Kind {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct DirId {
     dev: u64,
-    key: String,
+    #[cfg(unix)]
+    ino: u64,
+    #[cfg(not(unix))]
+    canonical: PathBuf,
 }
 
 #[cfg(unix)]
@@ -443,17 +502,14 @@ fn dir_id(host: &Path) -> Option<DirId> {
     let meta = fs::symlink_metadata(host).ok()?;
     Some(DirId {
         dev: meta.dev(),
-        key: meta.ino().to_string(),
+        ino: meta.ino(),
     })
 }
 
 #[cfg(not(unix))]
 fn dir_id(host: &Path) -> Option<DirId> {
     let canonical = fs::canonicalize(host).ok()?;
-    Some(DirId {
-        dev: 0,
-        key: canonical.display().to_string(),
-    })
+    Some(DirId { dev: 0, canonical })
 }
 
 fn same_device(a: &DirId, b: &DirId) -> bool {
@@ -524,6 +580,28 @@ mod tests {
         }
         assert!(names.contains(&"/a/b/up"), "{names:?}");
         assert!(seen.len() < 10, "{names:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn remembered_folders_resolve_as_before() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        fs::write(root.join("a/b/f"), "x").unwrap();
+        symlink("/a/b", root.join("link")).unwrap();
+        let r = Root::new(root);
+        for _ in 0..2 {
+            let (host, kind) = r.stat(Path::new("/a/b/f")).unwrap().unwrap();
+            assert_eq!((host, kind), (root.join("a/b/f"), Kind::File));
+            let (host, kind) = r.stat(Path::new("/link/f")).unwrap().unwrap();
+            assert_eq!((host, kind), (root.join("a/b/f"), Kind::File));
+            let (host, kind) = r.stat(Path::new("/a/b/../..")).unwrap().unwrap();
+            assert_eq!((host, kind), (root.to_path_buf(), Kind::Dir));
+            assert_eq!(r.stat(Path::new("/a/b/f/g")).unwrap(), None);
+            assert_eq!(r.stat(Path::new("/")).unwrap().unwrap().1, Kind::Dir);
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The compiled rule set: every identifier of every rule, compiled once into
 //! structures whose cost per app does not grow with the number of rules
-//! (hash maps for exact values and separator-bounded prefixes, one glob set and
-//! one regex set per platform and field).
+//! (hash maps for exact values and separator-bounded prefixes; globs and regexes
+//! behind one literal prefilter per platform and field, see [`loose`]).
 //!
 //! The matcher knows nothing of files: it takes [`App`]s and gives [`Finding`]s.
 
@@ -11,9 +11,12 @@ use crate::model::{
 use crate::rules::policy::RegimeFilter;
 use crate::rules::validate::normalize_digest;
 use crate::rules::{Coverage, Field, Pattern, RuleKind, RuleSet};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use regex::{RegexSet, RegexSetBuilder};
+use globset::{Glob, GlobBuilder};
+use loose::LoosePatterns;
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+mod loose;
 
 /// Limits on compiled regexes from (possibly third-party) rule files.
 const REGEX_SIZE_LIMIT: usize = 10 * 1024 * 1024;
@@ -21,13 +24,15 @@ const REGEX_NEST_LIMIT: u32 = 64;
 
 /// Compiles one regex the way the matcher will, for validation messages.
 pub fn compile_regex(pattern: &str) -> Result<(), String> {
-    regex::RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .nest_limit(REGEX_NEST_LIMIT)
-        .build()
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    loose::compile_regex(pattern).map(|_| ())
+}
+
+/// Checks that the literal prefilter of globs (`globs`) or regexes finds, for
+/// every value, exactly what one set of all the patterns finds. Used by the
+/// `matcher_prefilter` fuzz target; not part of the stable interface.
+#[doc(hidden)]
+pub fn check_prefilter(globs: bool, patterns: &[&str], values: &[&str]) -> Result<(), String> {
+    loose::check_prefilter(globs, patterns, values)
 }
 
 /// Which rule and which of its identifiers.
@@ -40,16 +45,20 @@ struct Target {
 /// All patterns of one platform and one field.
 #[derive(Default)]
 struct Tier {
-    exact: HashMap<String, Vec<Target>>,
-    prefix: HashMap<String, Vec<Target>>,
-    globs: Option<(GlobSet, Vec<Target>)>,
-    regexes: Option<(RegexSet, Vec<Target>)>,
+    exact: HashMap<String, Vec<Target>, FastHash>,
+    prefix: HashMap<String, Vec<Target>, FastHash>,
+    globs: Option<LoosePatterns>,
+    regexes: Option<LoosePatterns>,
 }
 
 pub struct Matcher {
     rules: RuleSet,
-    tiers: HashMap<(Platform, Field), Tier>,
+    tiers: HashMap<(Platform, Field), Tier, FastHash>,
 }
+
+/// Every app value is hashed several times (exact, then each prefix): SipHash's
+/// resistance to flooding is not needed for keys that come from the rules.
+type FastHash = foldhash::fast::RandomState;
 
 /// A pattern that matched a value of an app.
 #[derive(Clone, Debug)]
@@ -62,9 +71,9 @@ impl Matcher {
     /// Compiles the rule set. Patterns were checked by validation, so a failure
     /// here (e.g. the regex set outgrowing its size limit) is reported, not panicked on.
     pub fn new(rules: RuleSet) -> Result<Self, String> {
-        let mut globs: HashMap<(Platform, Field), (GlobSetBuilder, Vec<Target>)> = HashMap::new();
-        let mut regexes: HashMap<(Platform, Field), (Vec<String>, Vec<Target>)> = HashMap::new();
-        let mut tiers: HashMap<(Platform, Field), Tier> = HashMap::new();
+        let mut globs: HashMap<(Platform, Field), Vec<(Glob, Target)>> = HashMap::new();
+        let mut regexes: HashMap<(Platform, Field), Vec<(String, Target)>> = HashMap::new();
+        let mut tiers: HashMap<(Platform, Field), Tier, FastHash> = HashMap::default();
 
         for (r, rule) in rules.apps.iter().enumerate() {
             for (i, ident) in rule.identifiers.iter().enumerate() {
@@ -77,12 +86,12 @@ impl Matcher {
                 match &ident.pattern {
                     Pattern::Exact(v) => tier
                         .exact
-                        .entry(normalize(ident.field, v))
+                        .entry(normalize(ident.field, v).into_owned())
                         .or_default()
                         .push(target),
                     Pattern::Prefix(v) => tier
                         .prefix
-                        .entry(normalize(ident.field, v))
+                        .entry(normalize(ident.field, v).into_owned())
                         .or_default()
                         .push(target),
                     Pattern::Glob(g) => {
@@ -91,34 +100,17 @@ impl Matcher {
                             .literal_separator(false)
                             .build()
                             .map_err(|e| format!("rule `{}`: bad glob `{g}`: {e}", rule.id))?;
-                        let entry = globs
-                            .entry(key)
-                            .or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
-                        entry.0.add(glob);
-                        entry.1.push(target);
+                        globs.entry(key).or_default().push((glob, target));
                     }
-                    Pattern::Regex(x) => {
-                        let entry = regexes.entry(key).or_default();
-                        entry.0.push(x.clone());
-                        entry.1.push(target);
-                    }
+                    Pattern::Regex(x) => regexes.entry(key).or_default().push((x.clone(), target)),
                 }
             }
         }
-        for (key, (builder, targets)) in globs {
-            let set = builder
-                .build()
-                .map_err(|e| format!("cannot compile globs: {e}"))?;
-            tiers.entry(key).or_default().globs = Some((set, targets));
+        for (key, globs) in globs {
+            tiers.entry(key).or_default().globs = Some(LoosePatterns::globs(globs)?);
         }
-        for (key, (patterns, targets)) in regexes {
-            let set = RegexSetBuilder::new(&patterns)
-                .case_insensitive(true)
-                .size_limit(REGEX_SIZE_LIMIT * 4)
-                .nest_limit(REGEX_NEST_LIMIT)
-                .build()
-                .map_err(|e| format!("cannot compile regexes: {e}"))?;
-            tiers.entry(key).or_default().regexes = Some((set, targets));
+        for (key, patterns) in regexes {
+            tiers.entry(key).or_default().regexes = Some(LoosePatterns::regexes(patterns)?);
         }
         Ok(Matcher { rules, tiers })
     }
@@ -176,7 +168,7 @@ impl Matcher {
                     value: value.to_string(),
                 }));
             };
-            if let Some(t) = tier.exact.get(&norm) {
+            if let Some(t) = tier.exact.get(norm.as_ref()) {
                 push(t);
             }
             if !tier.prefix.is_empty() {
@@ -186,15 +178,8 @@ impl Matcher {
                     }
                 }
             }
-            if let Some((set, targets)) = &tier.globs {
-                for i in set.matches(value) {
-                    push(&targets[i..=i]);
-                }
-            }
-            if let Some((set, targets)) = &tier.regexes {
-                for i in set.matches(value).iter() {
-                    push(&targets[i..=i]);
-                }
+            for loose in [&tier.globs, &tier.regexes].into_iter().flatten() {
+                loose.matches(value, &mut |t| push(std::slice::from_ref(&t)));
             }
         }
         hits
@@ -353,10 +338,21 @@ fn app_values(app: &App) -> impl Iterator<Item = (Field, &str)> {
         .chain(app.components.iter().map(|c| (Field::Id, c.id.as_str())))
 }
 
-fn normalize(field: Field, value: &str) -> String {
+fn normalize(field: Field, value: &str) -> Cow<'_, str> {
     match field {
-        Field::CertSha256 => normalize_digest(value),
-        _ => value.trim().to_lowercase(),
+        Field::CertSha256 => Cow::Owned(normalize_digest(value)),
+        _ => {
+            let value = value.trim();
+            // Most identifiers are lower-case ASCII already: no copy.
+            if value
+                .bytes()
+                .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+            {
+                Cow::Owned(value.to_lowercase())
+            } else {
+                Cow::Borrowed(value)
+            }
+        }
     }
 }
 
