@@ -22,6 +22,10 @@ if ! need hyperfine /usr/bin/hyperfine || [ ! -x /usr/bin/time ]; then
     { echo "compare.sh: needs hyperfine and GNU time (apt-get install hyperfine time)" >&2; exit 2; }
 fi
 
+# Ratios are taken in one run, but other work on the machine still skews them.
+load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
+echo "== load average before the run: $load (ratios are fairest on an idle machine)"
+
 echo "== build (release)"
 cargo build --release --locked --quiet
 BIN=$ROOT/target/release/appaudit
@@ -131,4 +135,5 @@ echo "| Measure | Result | Target | |"
 echo "|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
+echo "load average at the start: $load, at the end: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB; appaudit $("$BIN" --version 2>/dev/null | head -1); $("$VENV/bin/pip" show mvt 2>/dev/null | grep -i '^version' | sed 's/Version: /MVT /')"
