@@ -13,7 +13,7 @@
 
 use super::{REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, Target};
 use aho_corasick::{AhoCorasick, MatchKind};
-use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use std::collections::HashMap;
@@ -70,6 +70,14 @@ enum AnySet {
     Regex(RegexSet),
 }
 
+/// One glob as the rules ask: case-insensitive, `*` crossing `/`.
+pub(super) fn compile_glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern)
+        .case_insensitive(true)
+        .literal_separator(false)
+        .build()
+}
+
 /// One regex as the rules ask: case-insensitive, within the size limits.
 pub(super) fn compile_regex(pattern: &str) -> Result<Regex, String> {
     RegexBuilder::new(pattern)
@@ -81,7 +89,7 @@ pub(super) fn compile_regex(pattern: &str) -> Result<Regex, String> {
 }
 
 impl LoosePatterns {
-    /// Globs, compiled as the rules ask (case-insensitive, `*` crossing `/`).
+    /// Globs, compiled with [`compile_glob`].
     pub(super) fn globs(globs: Vec<(Glob, Target)>) -> Result<Self, String> {
         Self::globs_filtered_from(globs, PREFILTER_FROM)
     }
@@ -332,13 +340,7 @@ pub(super) fn check_prefilter(
     patterns: &[&str],
     values: &[&str],
 ) -> Result<(), String> {
-    let glob = |p: &str| {
-        globset::GlobBuilder::new(p)
-            .case_insensitive(true)
-            .literal_separator(false)
-            .build()
-            .ok()
-    };
+    let glob = |p: &str| compile_glob(p).ok();
     let target = |rule| Target {
         rule,
         identifier: 0,
@@ -385,7 +387,6 @@ pub(super) fn check_prefilter(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use globset::GlobBuilder;
 
     fn target(rule: usize) -> Target {
         Target {
@@ -408,14 +409,7 @@ mod tests {
         let globs = padded(patterns, filtered, &|i| format!("never{i}matches*"))
             .iter()
             .enumerate()
-            .map(|(i, p)| {
-                let glob = GlobBuilder::new(p)
-                    .case_insensitive(true)
-                    .literal_separator(false)
-                    .build()
-                    .unwrap();
-                (glob, target(i))
-            })
+            .map(|(i, p)| (compile_glob(p).unwrap(), target(i)))
             .collect();
         let set = LoosePatterns::globs(globs).unwrap();
         assert_eq!(set.prefilter.is_some(), filtered);

@@ -11,7 +11,7 @@ use crate::model::{
 use crate::rules::policy::RegimeFilter;
 use crate::rules::validate::normalize_digest;
 use crate::rules::{Coverage, Field, Pattern, RuleKind, RuleSet};
-use globset::{Glob, GlobBuilder};
+use globset::Glob;
 use loose::LoosePatterns;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -95,10 +95,7 @@ impl Matcher {
                         .or_default()
                         .push(target),
                     Pattern::Glob(g) => {
-                        let glob = GlobBuilder::new(g)
-                            .case_insensitive(true)
-                            .literal_separator(false)
-                            .build()
+                        let glob = loose::compile_glob(g)
                             .map_err(|e| format!("rule `{}`: bad glob `{g}`: {e}", rule.id))?;
                         globs.entry(key).or_default().push((glob, target));
                     }
