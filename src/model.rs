@@ -280,6 +280,17 @@ pub struct RuleInfo {
     pub kind: String,
 }
 
+/// Whether a regime binds the user the scan is scoped to, or is shown as context.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegimeRole {
+    /// In force, and listed by the scan's policy as binding its kind of user.
+    Binding,
+    /// Anything else: no scope set, outside the policy, revoked, lifted, guidance.
+    #[default]
+    Context,
+}
+
 /// One regime behind a finding, with its status today.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegimeInfo {
@@ -288,11 +299,27 @@ pub struct RegimeInfo {
     pub short: String,
     pub title: String,
     pub instrument: String,
-    /// `in-force`, `revoked` or `informational`.
+    /// `law`, `executive-order`, `contract-clause`, `directive`, `guidance`,
+    /// `determination` or `administrative-order`.
+    #[serde(default)]
+    pub kind: String,
+    /// `US`, `US-TX`, `IN`...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// `in-force`, `revoked`, `informational` or `lifted`, for this app.
     pub status: String,
-    /// For people: "in force", "revoked 2021-06-09 by EO 14034".
+    /// For people: "in force", "in force in India", "revoked 2021-06-09 by EO 14034".
     pub status_text: String,
     pub binds: String,
+    /// Whom it binds, in a few words: "federal contractors".
+    #[serde(default)]
+    pub applies_to: String,
+    /// `binding` for the scan's scope, else `context`.
+    #[serde(default)]
+    pub role: RegimeRole,
+    /// Coverage that follows a company: "while owned by ByteDance (since 2021-03-22)".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ownership: Option<String>,
     /// `named` when the regime names the app, `possible` when read into its words.
     pub coverage: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -301,6 +328,76 @@ pub struct RegimeInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via_feature: Option<String>,
     pub sources: Vec<String>,
+}
+
+impl RegimeInfo {
+    /// `binding` or `context`.
+    pub fn role_str(&self) -> &'static str {
+        match self.role {
+            RegimeRole::Binding => "binding",
+            RegimeRole::Context => "context",
+        }
+    }
+
+    /// The line every report prints: "FAR 52.204-27: in force — binds federal contractors".
+    pub fn line(&self) -> String {
+        let mut line = format!("{}: {}", self.short, self.status_text);
+        // A revoked regime, or one lifted for this app, binds no one any more.
+        let ended = self.status == "revoked" || self.status == "lifted";
+        if !self.applies_to.is_empty() && !ended {
+            line.push_str(" — binds ");
+            line.push_str(&self.applies_to);
+        }
+        if let Some(ownership) = &self.ownership {
+            line.push_str(&format!(" ({ownership})"));
+        }
+        line
+    }
+}
+
+/// What every report states about the rules and the scope it was made with.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditContext {
+    /// The day coverage was judged on (`YYYY-MM-DD`).
+    pub as_of: String,
+    /// The newest `last_reviewed` date of the rules: "rules reviewed as of".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules_reviewed: Option<String>,
+    /// Days from `rules_reviewed` to `as_of` when more than the freshness limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules_stale_days: Option<i64>,
+    /// The policy that scopes the scan, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// Where the scope came from: `--policy`, `APPAUDIT_POLICY`, a config file, or `none`.
+    pub scope_from: String,
+}
+
+impl AuditContext {
+    /// "Scope: ..." for people.
+    pub fn scope_line(&self) -> String {
+        match &self.policy {
+            Some(p) => format!(
+                "Scope: policy {p} (from {}): its regimes bind you; others are context.",
+                self.scope_from
+            ),
+            None => "Scope: none set, so every regime is shown as context, not as a violation \
+                     (choose one with --policy, APPAUDIT_POLICY or appaudit.toml)."
+                .to_string(),
+        }
+    }
+
+    /// "Rules reviewed as of ...", with a warning when they are stale.
+    pub fn freshness_line(&self) -> String {
+        let date = self.rules_reviewed.as_deref().unwrap_or("(no date)");
+        match self.rules_stale_days {
+            Some(days) => format!(
+                "Rules reviewed as of {date}: {days} days before {}; laws change, update appaudit or check the regimes.",
+                self.as_of
+            ),
+            None => format!("Rules reviewed as of {date}."),
+        }
+    }
 }
 
 /// Which identifier of the rule matched which value of the app.

@@ -8,7 +8,7 @@
 use crate::collect::detect::{self, Unit};
 use crate::collect::{InputError, InputFormat};
 use crate::matcher::Matcher;
-use crate::model::{Device, Finding, FindingState};
+use crate::model::{AuditContext, Device, Finding, FindingState};
 use crate::rules::policy::RegimeFilter;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -80,6 +80,8 @@ pub struct ScanResult {
     pub policy: Option<String>,
     /// With `--baseline`: findings that were there before and are gone now.
     pub removed: Option<Vec<Removed>>,
+    /// The rules' freshness and the scope, as every report states them.
+    pub context: AuditContext,
 }
 
 /// What the exit code says.

@@ -102,8 +102,18 @@ fn policy_selects_regimes() {
     let regimes = doc["devices"][0]["findings"][0]["regimes"]
         .as_array()
         .unwrap();
-    assert_eq!(regimes.len(), 1);
+    let binding: Vec<&str> = regimes
+        .iter()
+        .filter(|r| r["role"] == "binding")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(binding, vec!["us-far-52.204-27"]);
+    // The policy's context regimes stand beside it, never as binding, and after it.
     assert_eq!(regimes[0]["id"], "us-far-52.204-27");
+    let pafaca = regimes.iter().find(|r| r["id"] == "us-pafaca-2024").unwrap();
+    assert_eq!(pafaca["role"], "context");
+    assert_eq!(pafaca["status"], "lifted");
+    assert_eq!(doc["context"]["scope_from"], "--policy");
 }
 
 #[test]

@@ -134,6 +134,16 @@ fn sarif_is_valid_sarif_2_1_0() {
     let results = doc["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
     let tiktok = results.iter().find(|r| r["ruleId"] == "tiktok").unwrap();
+    // No scope: every regime is context, so nothing reads as a violation.
+    assert_eq!(tiktok["level"], "warning");
+    let scoped = report("sarif", &["--policy", "us-federal-contractor"]);
+    let scoped: serde_json::Value = serde_json::from_slice(&scoped).unwrap();
+    let tiktok = scoped["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "tiktok")
+        .unwrap();
     assert_eq!(tiktok["level"], "error");
     assert_eq!(
         tiktok["locations"][0]["physicalLocation"]["region"]["startLine"],

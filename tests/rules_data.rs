@@ -413,7 +413,16 @@ fn federal_contractor_policy_selects_tiktok_and_kaspersky_not_alipay() {
     let contractor = RegimeFilter::for_policy(m.rules(), "us-federal-contractor").unwrap();
     let tiktok = m.match_app(&android("com.zhiliaoapp.musically"), &contractor);
     assert_eq!(tiktok.len(), 1);
-    assert!(tiktok[0].regimes.iter().all(|r| r.id == "us-far-52.204-27"));
+    let binding = |f: &appaudit::model::Finding| -> HashSet<String> {
+        f.regimes
+            .iter()
+            .filter(|r| r.role == appaudit::model::RegimeRole::Binding)
+            .map(|r| r.id.clone())
+            .collect()
+    };
+    assert_eq!(binding(&tiktok[0]), HashSet::from(["us-far-52.204-27".to_string()]));
+    // Context regimes follow the binding one and never bind.
+    assert_eq!(tiktok[0].regimes[0].id, "us-far-52.204-27");
     let kaspersky = m.match_app(&android("com.kms.free"), &contractor);
     assert_eq!(kaspersky.len(), 1);
     assert_eq!(kaspersky[0].confidence, Confidence::Confirmed);
@@ -422,6 +431,8 @@ fn federal_contractor_policy_selects_tiktok_and_kaspersky_not_alipay() {
         ids,
         HashSet::from(["us-far-52.204-23", "us-bis-kaspersky-2024"])
     );
+    // BIS binds Kaspersky and its resellers, not the contractor: context.
+    assert_eq!(binding(&kaspersky[0]), HashSet::from(["us-far-52.204-23".to_string()]));
     assert!(
         m.match_app(&android("com.eg.android.AlipayGphone"), &contractor)
             .is_empty()
@@ -563,10 +574,12 @@ fn kaspersky_replacements_and_deepseek_lookalikes_do_not_match() {
         let app = app_with(platform, field, value).unwrap();
         assert!(m.match_app(&app, &all).is_empty(), "{value}");
     }
+    // DeepSeek Harness is published by deepseek-ai: a DeepSeek product.
     let harness = App::new(Platform::Macos, "com.deepseek.dsh", evidence());
     let f = m.match_app(&harness, &all);
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0].confidence, Confidence::Review);
+    assert_eq!(f[0].rule.id, "deepseek-harness");
+    assert_eq!(f[0].confidence, Confidence::Confirmed);
 }
 
 #[test]
@@ -585,7 +598,13 @@ fn policies_select_the_regimes_of_their_family() {
         .collect();
     assert_eq!(india, in_regimes);
     // Every regime that names DeepSeek is in the deepseek policy.
-    let deepseek: HashSet<String> = policy("deepseek").into_iter().collect();
+    let deepseek_policy = rules.policy("deepseek").unwrap();
+    let deepseek: HashSet<String> = deepseek_policy
+        .regimes
+        .iter()
+        .chain(&deepseek_policy.context)
+        .cloned()
+        .collect();
     for r in &rules.app("deepseek").unwrap().regimes {
         assert!(
             deepseek.contains(&r.id),

@@ -6,7 +6,12 @@ mod common;
 use common::appaudit;
 
 fn stdout(args: &[&str]) -> String {
-    let out = appaudit().args(args).output().unwrap();
+    // A fixed day: reports state it, and the rules' freshness depends on it.
+    let out = appaudit()
+        .env("APPAUDIT_AS_OF", "2026-12-02")
+        .args(args)
+        .output()
+        .unwrap();
     String::from_utf8(out.stdout).unwrap()
 }
 

@@ -1,13 +1,14 @@
 //! What every auditing command shares (`scan`, `adb`): which rules and policy,
 //! which report, and turning the result into a report and an exit code.
 
-use super::{Context, EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, RuleArgs, output};
+use super::{Context, EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, RuleArgs, config, output};
 use crate::baseline::Baseline;
 use crate::matcher::Matcher;
-use crate::model::Confidence;
+use crate::model::{AuditContext, Confidence};
 use crate::report::{Format, ReportOptions, reporter};
 use crate::rules::diagnostic::render_text;
-use crate::rules::policy::RegimeFilter;
+use crate::rules::RuleSet;
+use crate::rules::policy::{RegimeFilter, days_between};
 use crate::scan::{Outcome, ScanResult};
 use anyhow::Result;
 use clap::Args;
@@ -17,9 +18,18 @@ use std::path::PathBuf;
 pub struct AuditArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
-    /// Report only findings under this policy's regimes (see `appaudit policies list`).
+    /// Scope the report to this policy: its regimes bind you, the rest is context, and
+    /// only findings under it are reported (`appaudit policies list`; `all` for every
+    /// regime). Default: APPAUDIT_POLICY, else `policy` in ./appaudit.toml, else none.
     #[arg(long, value_name = "NAME")]
     pub policy: Option<String>,
+    /// Read the scope from this TOML file instead of ./appaudit.toml.
+    #[arg(long, value_name = "FILE", env = "APPAUDIT_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Judge ownership-dependent coverage and the rules' freshness on this day
+    /// (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", env = "APPAUDIT_AS_OF", value_parser = parse_day)]
+    pub as_of: Option<String>,
     /// Report format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -47,6 +57,17 @@ pub enum FailOn {
     Never,
 }
 
+fn parse_day(text: &str) -> Result<String, String> {
+    if crate::rules::validate::is_iso_date(text) && days_between(text, text).is_some() {
+        Ok(text.to_string())
+    } else {
+        Err("expected a date of the form YYYY-MM-DD".to_string())
+    }
+}
+
+/// Rules last reviewed longer ago than this are called stale in every report.
+const FRESHNESS_DAYS: i64 = 180;
+
 fn parse_fail_on(text: &str) -> Result<FailOn, String> {
     match text {
         "any" => Ok(FailOn::Any),
@@ -66,6 +87,8 @@ pub struct Prepared {
     /// With `--fail-on policy:NAME`: the regimes whose findings fail the run.
     pub fail_filter: Option<RegimeFilter>,
     pub baseline: Option<Baseline>,
+    /// What the report states about the rules and the scope.
+    pub context: AuditContext,
 }
 
 /// Loads and compiles the rules and resolves the policy. On failure the problem
@@ -82,13 +105,29 @@ pub fn prepare(args: &AuditArgs, ctx: &Context) -> Result<Prepared, i32> {
         eprintln!("appaudit: error: the rules could not be loaded; nothing was scanned");
         return Err(EXIT_ERROR);
     };
-    let filter = match &args.policy {
+    let scope = config::scope(args.policy.as_deref(), args.config.as_deref()).map_err(|e| {
+        eprintln!("appaudit: error: {e:#}");
+        EXIT_ERROR
+    })?;
+    let mut filter = match &scope.policy {
         Some(name) => RegimeFilter::for_policy(&rules, name).map_err(|message| {
-            eprintln!("appaudit: error: {message}");
+            eprintln!("appaudit: error: {message} (from {})", scope.from);
             EXIT_ERROR
         })?,
         None => RegimeFilter::all(),
     };
+    if let Some(day) = &args.as_of {
+        filter = filter.as_of(day.clone());
+    }
+    let context = audit_context(&rules, &filter, &scope);
+    if let Some(days) = context.rules_stale_days
+        && !ctx.quiet
+    {
+        eprintln!(
+            "appaudit: warning: the rules were last reviewed {days} days before {} (more than {FRESHNESS_DAYS}): laws change; update appaudit or check the regimes",
+            context.as_of
+        );
+    }
     let fail_filter = match &args.fail_on {
         FailOn::Policy(name) => {
             Some(RegimeFilter::for_policy(&rules, name).map_err(|message| {
@@ -114,7 +153,28 @@ pub fn prepare(args: &AuditArgs, ctx: &Context) -> Result<Prepared, i32> {
         filter,
         fail_filter,
         baseline,
+        context,
     })
+}
+
+/// Rules reviewed as of, their staleness on the filter's day, and the scope.
+fn audit_context(rules: &RuleSet, filter: &RegimeFilter, scope: &config::Scope) -> AuditContext {
+    let rules_reviewed = rules.reviewed_as_of().map(str::to_string);
+    let rules_stale_days = rules_reviewed
+        .as_deref()
+        .and_then(|d| days_between(d, &filter.as_of))
+        .filter(|days| *days > FRESHNESS_DAYS);
+    AuditContext {
+        as_of: filter.as_of.clone(),
+        rules_reviewed,
+        rules_stale_days,
+        policy: filter.policy.clone(),
+        scope_from: if filter.policy.is_some() {
+            scope.from.clone()
+        } else {
+            "none".to_string()
+        },
+    }
 }
 
 /// Applies the baseline, writes the report and maps the outcome to the exit code.
@@ -127,6 +187,7 @@ pub fn conclude(
     if let Some(baseline) = &prepared.baseline {
         baseline.apply(&mut result);
     }
+    result.context = prepared.context.clone();
     let options = ReportOptions {
         color: ctx.color_out && args.output.is_none(),
         inventory: args.inventory,

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 mod adb;
 mod audit;
+mod config;
 mod output;
 mod progress;
 mod rules;

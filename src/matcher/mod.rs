@@ -6,11 +6,14 @@
 //! The matcher knows nothing of files: it takes [`App`]s and gives [`Finding`]s.
 
 use crate::model::{
-    App, Confidence, FeatureInfo, Finding, FindingState, MatchInfo, Platform, RegimeInfo, RuleInfo,
+    App, Confidence, FeatureInfo, Finding, FindingState, MatchInfo, Platform, RegimeInfo,
+    RegimeRole, RuleInfo,
 };
 use crate::rules::policy::RegimeFilter;
 use crate::rules::validate::normalize_digest;
-use crate::rules::{Coverage, Field, Pattern, RuleKind, RuleSet};
+use crate::rules::{
+    AppRule, Coverage, Field, InstrumentKind, Owner, Pattern, RegimeRef, RuleKind, RuleSet, Status,
+};
 use globset::Glob;
 use loose::LoosePatterns;
 use std::borrow::Cow;
@@ -187,9 +190,14 @@ impl Matcher {
         let ident = &rule.identifiers[hit.target.identifier];
         let mut regimes: Vec<RegimeInfo> = Vec::new();
         for r in rule.regimes.iter().filter(|r| filter.allows(&r.id)) {
-            if let Some(info) = self.regime_info(&r.id, r.coverage, r.note.clone(), None) {
+            if let Some(info) = self.regime_info(rule, r, None, filter) {
                 regimes.push(info);
             }
+        }
+        // Under a policy, a finding needs a regime the policy lists as binding;
+        // its context regimes only stand beside one.
+        if filter.is_scoped() && !regimes.iter().any(|r| filter.lists_as_binding(&r.id)) {
+            regimes.clear();
         }
         let mut features = Vec::new();
         for feature in &rule.features {
@@ -208,8 +216,16 @@ impl Matcher {
                 {
                     continue;
                 }
+                let by_feature = RegimeRef {
+                    id: r.to_string(),
+                    coverage: Coverage::Named,
+                    note: None,
+                    status: None,
+                    status_sources: Vec::new(),
+                    through_owner: None,
+                };
                 if let Some(info) =
-                    self.regime_info(r, Coverage::Named, None, Some(feature.name.clone()))
+                    self.regime_info(rule, &by_feature, Some(feature.name.clone()), filter)
                 {
                     regimes.push(info);
                 }
@@ -228,6 +244,8 @@ impl Matcher {
         if regimes.is_empty() {
             return None;
         }
+        // Binding regimes first, context after; the rule's order within each.
+        regimes.sort_by_key(|r| r.role);
         let (confidence, reason) = judge(rule.kind, ident.confidence, &regimes, rule);
         Some(Finding {
             app: app.clone(),
@@ -259,29 +277,67 @@ impl Matcher {
         })
     }
 
+    /// How regime `r` stands for this app on the filter's day: its own status or
+    /// the app's, ownership that has passed on, and whether it binds the scope.
     fn regime_info(
         &self,
-        id: &str,
-        coverage: Coverage,
-        note: Option<String>,
+        rule: &AppRule,
+        r: &RegimeRef,
         via_feature: Option<String>,
+        filter: &RegimeFilter,
     ) -> Option<RegimeInfo> {
-        let regime = self.rules.regime(id)?;
+        let regime = self.rules.regime(&r.id)?;
+        let mut status = r.status.clone().unwrap_or_else(|| regime.status.clone());
+        let mut ownership = None;
+        if let Some(name) = &r.through_owner {
+            let periods: Vec<&Owner> = rule.owners.iter().filter(|o| &o.name == name).collect();
+            match periods.iter().find(|o| o.owns_on(&filter.as_of)) {
+                Some(o) => ownership = Some(format!("while owned by {name}, {}", o.period())),
+                None => {
+                    let ended = periods.iter().filter_map(|o| o.to.clone()).max();
+                    ownership = Some(format!("covers it only while owned by {name}"));
+                    if status == Status::InForce {
+                        status = Status::Lifted {
+                            date: ended.unwrap_or_default(),
+                            by: format!("the end of {name}'s ownership"),
+                        };
+                    }
+                }
+            }
+        }
+        let role = if status == Status::InForce
+            && regime.kind != Some(InstrumentKind::Guidance)
+            && filter.lists_as_binding(&regime.id)
+        {
+            RegimeRole::Binding
+        } else {
+            RegimeRole::Context
+        };
+        let mut sources: Vec<String> = regime.sources.iter().map(|s| s.url.clone()).collect();
+        sources.extend(r.status_sources.iter().map(|s| s.url.clone()));
         Some(RegimeInfo {
             id: regime.id.clone(),
             short: regime.short.clone(),
             title: regime.title.clone(),
             instrument: regime.instrument.clone(),
-            status: regime.status.label().to_string(),
-            status_text: regime.status.describe(),
+            kind: regime
+                .kind
+                .map_or("unspecified", InstrumentKind::as_str)
+                .to_string(),
+            jurisdiction: regime.jurisdiction.clone(),
+            status: status.label().to_string(),
+            status_text: regime.describe_status(&status),
             binds: regime.binds.clone(),
-            coverage: match coverage {
+            applies_to: regime.applies_to.clone(),
+            role,
+            ownership,
+            coverage: match r.coverage {
                 Coverage::Named => "named".into(),
                 Coverage::Possible => "possible".into(),
             },
-            note,
+            note: r.note.clone(),
             via_feature,
-            sources: regime.sources.iter().map(|s| s.url.clone()).collect(),
+            sources,
         })
     }
 }
@@ -309,7 +365,17 @@ fn judge(
             Some("the identifier is likely but not verified for this app".to_string()),
         );
     }
-    if regimes.iter().all(|r| r.coverage == "possible") {
+    // Under a scope, only the regimes that bind it decide; context never confirms.
+    let binding: Vec<&RegimeInfo> = regimes
+        .iter()
+        .filter(|r| r.role == RegimeRole::Binding)
+        .collect();
+    let deciding: Vec<&RegimeInfo> = if binding.is_empty() {
+        regimes.iter().collect()
+    } else {
+        binding
+    };
+    if deciding.iter().all(|r| r.coverage == "possible") {
         return (
             Confidence::Review,
             Some(

@@ -58,7 +58,7 @@ fn row(device: &str, source: &str, f: &Finding) -> Vec<String> {
             &mut f
                 .regimes
                 .iter()
-                .map(|r| format!("{}: {}", r.id, r.status_text)),
+                .map(|r| format!("{} ({}): {}", r.id, r.role_str(), r.line())),
         ),
         f.confidence.as_str().to_string(),
         f.reason.clone().unwrap_or_default(),

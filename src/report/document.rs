@@ -3,7 +3,7 @@
 
 use crate::collect::InputError;
 use crate::model::{
-    App, AppFlags, Confidence, Evidence, FeatureInfo, Finding, MatchInfo, Platform, RegimeInfo,
+    App, AppFlags, AuditContext, Confidence, Evidence, FeatureInfo, Finding, MatchInfo, Platform, RegimeInfo,
     RuleInfo, UserState,
 };
 use crate::scan::{DeviceResult, Removed, ScanResult};
@@ -24,6 +24,8 @@ pub struct Document<'a> {
     /// With `--baseline`: findings of the earlier report that are gone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removed: Option<&'a [Removed]>,
+    /// Rules reviewed as of, the day coverage was judged on, and the scope.
+    pub context: &'a AuditContext,
 }
 
 #[derive(Serialize)]
@@ -255,5 +257,6 @@ pub fn document(result: &ScanResult, inventory: bool) -> Document<'_> {
         errors: &result.errors,
         skipped: &result.skipped,
         removed: result.removed.as_deref(),
+        context: &result.context,
     }
 }

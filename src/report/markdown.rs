@@ -1,7 +1,7 @@
 //! `--format markdown`: a report to paste into a ticket or a wiki page.
 
 use super::{Report, document};
-use crate::model::Finding;
+use crate::model::{Finding, RegimeRole};
 use crate::scan::ScanResult;
 use std::io::{self, Write};
 
@@ -16,9 +16,16 @@ fn finding_row(f: &Finding) -> String {
     let regimes: Vec<String> = f
         .regimes
         .iter()
-        .map(|r| match r.sources.first() {
-            Some(url) => format!("[{}]({url}): {}", cell(&r.instrument), r.status_text),
-            None => format!("{}: {}", cell(&r.instrument), r.status_text),
+        .map(|r| {
+            let role = match r.role {
+                RegimeRole::Binding => "**binds you** ",
+                RegimeRole::Context => "",
+            };
+            let line = cell(&r.line());
+            match r.sources.first() {
+                Some(url) => format!("{role}[{}]({url})", line),
+                None => format!("{role}{line}"),
+            }
         })
         .collect();
     let evidence = f
@@ -55,9 +62,8 @@ impl Report for MarkdownReport {
     fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
         let s = document::summary(result);
         writeln!(out, "# appaudit report\n")?;
-        if let Some(p) = &result.policy {
-            writeln!(out, "Policy: `{p}`\n")?;
-        }
+        writeln!(out, "{}\n", result.context.scope_line())?;
+        writeln!(out, "{}\n", result.context.freshness_line())?;
         writeln!(
             out,
             "{} device(s), {} apps scanned: **{} covered app(s) found** ({} confirmed, {} to review) on {} device(s); {} input(s) could not be read.\n",

@@ -93,6 +93,7 @@ impl Report for NdjsonReport {
                 "schema_version": document::SCHEMA_VERSION,
                 "tool": {"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")},
                 "policy": result.policy,
+                "context": result.context,
                 "summary": summary,
             }),
         )

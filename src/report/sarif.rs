@@ -3,7 +3,7 @@
 //! its evidence line. Inputs that could not be read are tool notifications.
 
 use super::Report;
-use crate::model::{Confidence, Finding};
+use crate::model::{Confidence, Finding, RegimeRole};
 use crate::scan::ScanResult;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -13,12 +13,16 @@ pub struct SarifReport;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// `error` when a regime in force covers a confirmed finding; `warning` for one to
-/// review or only under informational regimes; `note` when every regime is revoked.
+/// `error` when a regime that binds the scan's scope covers a confirmed finding;
+/// `warning` for one to review or only under context regimes (no scope set);
+/// `note` when every regime is revoked or lifted.
 fn level(f: &Finding) -> &'static str {
-    let in_force = f.regimes.iter().any(|r| r.status == "in-force");
-    let all_revoked = f.regimes.iter().all(|r| r.status == "revoked");
-    match (in_force, all_revoked, f.confidence) {
+    let binding = f.regimes.iter().any(|r| r.role == RegimeRole::Binding);
+    let all_ended = f
+        .regimes
+        .iter()
+        .all(|r| r.status == "revoked" || r.status == "lifted");
+    match (binding, all_ended, f.confidence) {
         (_, true, _) => "note",
         (true, _, Confidence::Confirmed) => "error",
         _ => "warning",
@@ -29,7 +33,7 @@ fn message(f: &Finding, device: &str) -> String {
     let regimes: Vec<String> = f
         .regimes
         .iter()
-        .map(|r| format!("{} ({})", r.instrument, r.status_text))
+        .map(|r| format!("{} ({}, {})", r.line(), r.role_str(), r.instrument))
         .collect();
     let mut text = format!(
         "{} ({}) is installed on {device}; covered by {}.",
@@ -50,7 +54,7 @@ fn rule(f: &Finding) -> Value {
     let help: Vec<String> = f
         .regimes
         .iter()
-        .map(|r| format!("{}: {} — {}", r.instrument, r.status_text, r.binds))
+        .map(|r| format!("{}: {} — binds {}", r.instrument, r.status_text, r.binds))
         .collect();
     let mut rule = json!({
         "id": f.rule.id,

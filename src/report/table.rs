@@ -2,7 +2,7 @@
 //! data behind, what could not be read, then a one-line summary.
 
 use super::{Report, ReportOptions, document};
-use crate::model::{Confidence, Finding};
+use crate::model::{Confidence, Finding, RegimeRole};
 use crate::scan::{DeviceResult, ScanResult};
 use anstyle::{AnsiColor, Style};
 use comfy_table::{ContentArrangement, Table, presets};
@@ -88,9 +88,7 @@ impl TableReport {
 
 impl Report for TableReport {
     fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
-        if let Some(p) = &result.policy {
-            writeln!(out, "Policy: {p}\n")?;
-        }
+        writeln!(out, "{}\n", result.context.scope_line())?;
         // In a fleet, clean devices are counted, not listed one by one.
         let fleet = result.devices.len() > FLEET_DEVICES;
         let mut clean = 0usize;
@@ -179,7 +177,13 @@ impl Report for TableReport {
             s.devices,
             plural(s.devices),
             s.apps_scanned
-        )
+        )?;
+        let freshness = result.context.freshness_line();
+        if result.context.rules_stale_days.is_some() {
+            writeln!(out, "{}", self.paint(YELLOW, &freshness))
+        } else {
+            writeln!(out, "{freshness}")
+        }
     }
 }
 
@@ -201,23 +205,22 @@ fn findings_table(findings: &[Finding]) -> Table {
             "Evidence",
         ]);
     for f in findings {
-        let regimes: Vec<String> = f
-            .regimes
-            .iter()
-            .map(|r| {
-                let via = r
-                    .via_feature
-                    .as_ref()
-                    .map(|v| format!(" (via {v})"))
-                    .unwrap_or_default();
-                let possible = if r.coverage == "possible" {
-                    " [possible]"
-                } else {
-                    ""
-                };
-                format!("{}{via}{possible}: {}", r.short, r.status_text)
-            })
-            .collect();
+        let mut regimes: Vec<String> = Vec::new();
+        let binding = f.regimes.iter().any(|r| r.role == RegimeRole::Binding);
+        for r in &f.regimes {
+            // Binding regimes come first; a marker parts them from the context.
+            if binding && r.role == RegimeRole::Context && !regimes.iter().any(|l| l == CONTEXT) {
+                regimes.push(CONTEXT.to_string());
+            }
+            let mut line = r.line();
+            if let Some(v) = &r.via_feature {
+                line = line.replacen(':', &format!(" (via {v}):"), 1);
+            }
+            if r.coverage == "possible" {
+                line = line.replacen(':', " [possible]:", 1);
+            }
+            regimes.push(line);
+        }
         let confidence = match (&f.confidence, &f.reason) {
             (Confidence::Review, Some(reason)) => format!("review: {reason}"),
             (c, _) => c.as_str().to_string(),
@@ -260,6 +263,9 @@ fn findings_table(findings: &[Finding]) -> Table {
     }
     table
 }
+
+/// Parts binding regimes from context ones in a finding's regime cell.
+const CONTEXT: &str = "context:";
 
 fn evidence_place(f: &Finding) -> String {
     match f.app.evidence.first() {

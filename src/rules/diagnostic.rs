@@ -36,6 +36,14 @@ pub enum Code {
     MissingLastReviewed,
     BadVersion,
     UnknownPolicy,
+    /// A per-app status that lacks (or should not have) `since`/`by`, or `lifted` on a whole regime.
+    BadAppStatus,
+    /// `through_owner` names no owner of the app, or owners' periods are malformed.
+    UnknownOwner,
+    /// Guidance (or a revoked regime) listed as binding in a policy.
+    NotBinding,
+    /// A jurisdiction code no table knows, or a missing/too long `applies_to`.
+    Scope,
 }
 
 impl Code {
@@ -55,6 +63,10 @@ impl Code {
             Code::MissingLastReviewed => "missing-last-reviewed",
             Code::BadVersion => "bad-version",
             Code::UnknownPolicy => "unknown-policy",
+            Code::BadAppStatus => "bad-app-status",
+            Code::UnknownOwner => "unknown-owner",
+            Code::NotBinding => "not-binding",
+            Code::Scope => "scope",
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod diagnostic;
 pub mod export;
+pub mod jurisdiction;
 pub mod load;
 pub mod policy;
 pub mod schema;
@@ -14,7 +15,7 @@ pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic, Severity, Sources};
 pub use load::{LoadOptions, Loaded, load};
-pub use schema::{Confidence, Coverage, Field, RegimeStatus, RuleKind};
+pub use schema::{Confidence, Coverage, Field, InstrumentKind, RegimeStatus, RuleKind};
 
 use crate::model::Platform;
 use serde::Serialize;
@@ -27,11 +28,17 @@ pub struct Regime {
     pub short: String,
     pub title: String,
     pub instrument: String,
+    /// Law, executive order, contract clause, directive, guidance... (`None` when a
+    /// site rule does not say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<InstrumentKind>,
     pub date: String,
     pub issuer: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<String>,
     pub binds: String,
+    /// Whom it binds, in a few words ("federal contractors"); empty when not given.
+    pub applies_to: String,
     pub status: Status,
     pub sources: Vec<Source>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,30 +49,61 @@ pub struct Regime {
     pub origin: String,
 }
 
-/// Whether a regime binds anyone today.
+/// Whether a regime (or a regime for one app) binds anyone today.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum Status {
+    /// Binds someone today.
     InForce,
-    Revoked { date: String, by: String },
+    /// Withdrawn on `date` by `by`.
+    Revoked {
+        /// When, `YYYY-MM-DD`.
+        date: String,
+        /// The instrument that withdrew it.
+        by: String,
+    },
+    /// Context only: binds no device user.
     Informational,
+    /// No longer reaches one app (the regime itself still stands).
+    Lifted {
+        /// Since when, `YYYY-MM-DD`.
+        date: String,
+        /// What lifted it.
+        by: String,
+    },
 }
 
 impl Status {
+    /// The machine name: `in-force`, `revoked`, `informational`, `lifted`.
     pub fn label(&self) -> &'static str {
         match self {
             Status::InForce => "in-force",
             Status::Revoked { .. } => "revoked",
             Status::Informational => "informational",
+            Status::Lifted { .. } => "lifted",
         }
     }
 
-    /// "in force", "revoked 2021-06-09 by EO 14034", "informational".
+    /// "in force", "revoked 2021-06-09 by EO 14034", "informational",
+    /// "lifted 2026-01-22 by ...".
     pub fn describe(&self) -> String {
         match self {
             Status::InForce => "in force".to_string(),
             Status::Revoked { date, by } => format!("revoked {date} by {by}"),
             Status::Informational => "informational".to_string(),
+            Status::Lifted { date, by } => format!("lifted {date} by {by}"),
+        }
+    }
+}
+
+impl Regime {
+    /// The status as people read it, with the place for regimes outside US
+    /// federal law: "in force in India", "revoked 2021-06-09 by EO 14034".
+    pub fn describe_status(&self, status: &Status) -> String {
+        let text = status.describe();
+        match (status, jurisdiction::place(self.jurisdiction.as_deref())) {
+            (Status::InForce, Some(place)) => format!("{text} in {place}"),
+            _ => text,
         }
     }
 }
@@ -89,6 +127,9 @@ pub struct AppRule {
     pub identifiers: Vec<Identifier>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<Feature>,
+    /// Who owned the publisher when: regimes that follow a company use it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<Owner>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,12 +139,59 @@ pub struct AppRule {
     pub origin: String,
 }
 
+/// A regime as one app rule names it.
 #[derive(Clone, Debug, Serialize)]
 pub struct RegimeRef {
+    /// The regime's id.
     pub id: String,
+    /// Whether the regime names the app or is read into its words.
     pub coverage: Coverage,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The regime's state for this app, when it differs from the regime's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// Sources for that state.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub status_sources: Vec<Source>,
+    /// The regime reaches the app only while this owner owns it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub through_owner: Option<String>,
+}
+
+/// One owner of an app's publisher over a period (dates inclusive, `YYYY-MM-DD`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Owner {
+    /// The owning company.
+    pub name: String,
+    /// First day; `None` when unknown or from the start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The day ownership passed on; `None` while it lasts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Owner {
+    /// Whether this owner held the app on `day` (`YYYY-MM-DD`; ISO dates compare as text).
+    pub fn owns_on(&self, day: &str) -> bool {
+        self.from.as_deref().is_none_or(|from| from <= day)
+            && self.to.as_deref().is_none_or(|to| day < to)
+    }
+
+    /// "since 2021-03-01", "2021-03-01 to 2026-05-01", "until 2025-12-29".
+    pub fn period(&self) -> String {
+        match (&self.from, &self.to) {
+            (Some(f), Some(t)) => format!("{f} to {t}"),
+            (Some(f), None) => format!("since {f}"),
+            (None, Some(t)) => format!("until {t}"),
+            (None, None) => "dates unknown".to_string(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -156,7 +244,11 @@ pub struct Policy {
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Regimes that bind this kind of user.
     pub regimes: Vec<String>,
+    /// Regimes shown beside them as context only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<String>,
     pub origin: String,
 }
 
@@ -179,5 +271,13 @@ impl RuleSet {
 
     pub fn policy(&self, id: &str) -> Option<&Policy> {
         self.policies.iter().find(|p| p.id == id)
+    }
+
+    /// The newest `last_reviewed` date of any regime: how fresh the legal data is.
+    pub fn reviewed_as_of(&self) -> Option<&str> {
+        self.regimes
+            .iter()
+            .filter_map(|r| r.last_reviewed.as_deref())
+            .max()
     }
 }

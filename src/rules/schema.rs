@@ -33,6 +33,10 @@ pub struct RegimeRaw {
     pub short: Option<String>,
     pub title: String,
     pub instrument: String,
+    /// What kind of instrument it is: a law binds differently from agency guidance.
+    /// Optional for site rules (a warning when missing).
+    #[serde(default)]
+    pub kind: Option<Spanned<InstrumentKind>>,
     /// Date it was signed or took effect, `YYYY-MM-DD`.
     pub date: Spanned<String>,
     pub issuer: String,
@@ -41,6 +45,10 @@ pub struct RegimeRaw {
     pub jurisdiction: Option<String>,
     /// Whom it binds, in plain words.
     pub binds: String,
+    /// Whom it binds, in a few words for a report line ("federal contractors").
+    /// Optional for site rules (a warning when missing).
+    #[serde(default)]
+    pub applies_to: Option<Spanned<String>>,
     pub status: Spanned<RegimeStatus>,
     #[serde(default)]
     pub revoked: Option<Spanned<RevokedRaw>>,
@@ -52,6 +60,7 @@ pub struct RegimeRaw {
     pub notes: Option<String>,
 }
 
+/// Whether a regime (or a regime for one app) binds anyone today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RegimeStatus {
@@ -61,6 +70,44 @@ pub enum RegimeStatus {
     Revoked,
     /// Context only: binds no device user (e.g. a law aimed at app stores).
     Informational,
+    /// For one app inside a regime: the regime no longer reaches it (TikTok US
+    /// after PAFACA's qualified divestiture). Needs `since` and `by`.
+    Lifted,
+}
+
+/// The kind of legal instrument, which says how it binds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InstrumentKind {
+    /// A statute passed by a legislature.
+    Law,
+    /// A presidential or governor's executive order.
+    ExecutiveOrder,
+    /// A contract clause (FAR, DFARS): binds those whose contract carries it.
+    ContractClause,
+    /// A binding directive to agencies (a DHS binding operational directive, a PSPF direction).
+    Directive,
+    /// Agency guidance or an internal notice: not a ban, and never binding in a policy.
+    Guidance,
+    /// A court ruling or an agency determination (BIS ICTS final determination).
+    Determination,
+    /// An administrative order such as India's blocking orders.
+    AdministrativeOrder,
+}
+
+impl InstrumentKind {
+    /// The kebab-case name used in rule files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstrumentKind::Law => "law",
+            InstrumentKind::ExecutiveOrder => "executive-order",
+            InstrumentKind::ContractClause => "contract-clause",
+            InstrumentKind::Directive => "directive",
+            InstrumentKind::Guidance => "guidance",
+            InstrumentKind::Determination => "determination",
+            InstrumentKind::AdministrativeOrder => "administrative-order",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +141,10 @@ pub struct AppRuleRaw {
     /// Covered functions that ship inside this app (WeChat Pay inside WeChat).
     #[serde(default)]
     pub features: Vec<Spanned<FeatureRaw>>,
+    /// Who has owned the app's publisher, and when: coverage that follows a
+    /// company (`through_owner` on a regime) is right for the scan's date.
+    #[serde(default)]
+    pub owners: Vec<Spanned<OwnerRaw>>,
     #[serde(default)]
     pub sources: Vec<SourceRaw>,
     #[serde(default)]
@@ -118,12 +169,46 @@ pub enum RegimeRefRaw {
     Detailed(RegimeRefDetailed),
 }
 
+/// A regime named with how it covers this app, and its state for this app when
+/// that differs from the regime's own.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegimeRefDetailed {
     pub id: String,
     #[serde(default)]
     pub coverage: Coverage,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The regime's state for this app only (e.g. `lifted`).
+    #[serde(default)]
+    pub status: Option<Spanned<RegimeStatus>>,
+    /// Since when that state holds, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub since: Option<Spanned<String>>,
+    /// What brought that state about ("qualified divestiture, EO 14352").
+    #[serde(default)]
+    pub by: Option<String>,
+    /// Sources for the app's state.
+    #[serde(default)]
+    pub sources: Vec<SourceRaw>,
+    /// The regime reaches the app only while this owner (an `owners` name) owns it.
+    #[serde(default)]
+    pub through_owner: Option<Spanned<String>>,
+}
+
+/// One owner of an app's publisher over a period.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerRaw {
+    pub name: String,
+    /// First day of ownership, `YYYY-MM-DD`; open when unknown.
+    #[serde(default)]
+    pub from: Option<Spanned<String>>,
+    /// Last day of ownership (the day it passed on); open while it lasts.
+    #[serde(default)]
+    pub to: Option<Spanned<String>>,
+    #[serde(default)]
+    pub sources: Vec<SourceRaw>,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -215,5 +300,9 @@ pub struct PolicyRaw {
     pub title: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// Regimes that bind this kind of user.
     pub regimes: Vec<Spanned<String>>,
+    /// Regimes shown beside them as context only (guidance, laws aimed at others).
+    #[serde(default)]
+    pub context: Vec<Spanned<String>>,
 }

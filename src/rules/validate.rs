@@ -5,11 +5,12 @@
 use super::diagnostic::{Code, Diagnostic, Label, Sources};
 use super::load::ParsedFile;
 use super::schema::{
-    AppRuleRaw, IdentifierRaw, PolicyRaw, RegimeRaw, RegimeRefRaw, RegimeStatus, SourceRaw,
+    AppRuleRaw, IdentifierRaw, InstrumentKind, OwnerRaw, PolicyRaw, RegimeRaw, RegimeRefDetailed,
+    RegimeRefRaw, RegimeStatus, SourceRaw,
 };
 use super::{
-    AppRule, Feature, Field, Identifier, Pattern, Policy, Regime, RegimeRef, RuleSet, Source,
-    Status,
+    AppRule, Feature, Field, Identifier, Owner, Pattern, Policy, Regime, RegimeRef, RuleSet,
+    Source, Status,
 };
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
@@ -134,7 +135,7 @@ pub fn validate(
                 &raw.value.id.value,
                 label,
             );
-            let checked = policy(&mut ctx, f.source, &raw.value, &regime_seen);
+            let checked = policy(&mut ctx, f.source, &raw.value, &regime_seen, &set.regimes);
             if unique {
                 set.policies.push(checked);
             }
@@ -262,8 +263,23 @@ fn regime(ctx: &mut Ctx<'_>, source: usize, raw: &RegimeRaw) -> Regime {
             );
             plain_status(other)
         }
+        (RegimeStatus::Lifted, _) => {
+            let label = ctx.label(source, &raw.status);
+            ctx.push(
+                Diagnostic::error(
+                    Code::BadAppStatus,
+                    format!(
+                        "regime `{}`: `lifted` is the state of one app inside a regime; a whole regime is `revoked`",
+                        raw.id.value
+                    ),
+                )
+                .at(label),
+            );
+            Status::InForce
+        }
         (other, None) => plain_status(other),
     };
+    check_scope(ctx, source, raw);
     if raw.sources.is_empty() {
         ctx.push(
             Diagnostic::error(
@@ -295,10 +311,16 @@ fn regime(ctx: &mut Ctx<'_>, source: usize, raw: &RegimeRaw) -> Regime {
             .unwrap_or_else(|| short_instrument(&raw.instrument)),
         title: raw.title.clone(),
         instrument: raw.instrument.clone(),
+        kind: raw.kind.as_ref().map(|k| k.value),
         date: raw.date.value.clone(),
         issuer: raw.issuer.clone(),
         jurisdiction: raw.jurisdiction.clone(),
         binds: raw.binds.clone(),
+        applies_to: raw
+            .applies_to
+            .as_ref()
+            .map(|a| a.value.trim().to_string())
+            .unwrap_or_default(),
         status,
         sources,
         last_reviewed: raw.last_reviewed.as_ref().map(|d| d.value.clone()),
@@ -327,6 +349,155 @@ fn plain_status(status: RegimeStatus) -> Status {
             date: String::new(),
             by: String::new(),
         },
+        RegimeStatus::Lifted => Status::Lifted {
+            date: String::new(),
+            by: String::new(),
+        },
+    }
+}
+
+/// Longest `applies_to` that still fits a report line.
+const APPLIES_TO_MAX: usize = 80;
+
+/// Whom and where: a short `applies_to` and a jurisdiction code reports can name.
+fn check_scope(ctx: &mut Ctx<'_>, source: usize, raw: &RegimeRaw) {
+    let id_label = ctx.label(source, &raw.id);
+    if let Some(code) = &raw.jurisdiction
+        && !super::jurisdiction::is_known(code)
+    {
+        let label = ctx.label(source, &raw.id);
+        ctx.push(
+            Diagnostic::warning(
+                Code::Scope,
+                format!(
+                    "regime `{}`: jurisdiction `{code}` is not a known code, so reports cannot name the place",
+                    raw.id.value
+                ),
+            )
+            .at(label),
+        );
+    }
+    if raw.kind.is_none() {
+        ctx.push(
+            Diagnostic::warning(
+                Code::Scope,
+                format!(
+                    "regime `{}` has no `kind` (law, executive-order, contract-clause, directive, guidance, determination, administrative-order)",
+                    raw.id.value
+                ),
+            )
+            .at(id_label.clone()),
+        );
+    }
+    let Some(applies_to) = &raw.applies_to else {
+        ctx.push(
+            Diagnostic::warning(
+                Code::Scope,
+                format!(
+                    "regime `{}` has no `applies_to`: reports cannot say whom it binds in a few words",
+                    raw.id.value
+                ),
+            )
+            .at(id_label),
+        );
+        return;
+    };
+    let text = applies_to.value.trim();
+    if text.is_empty() || text.chars().count() > APPLIES_TO_MAX {
+        let label = ctx.label(source, applies_to);
+        ctx.push(
+            Diagnostic::error(
+                Code::Scope,
+                format!(
+                    "regime `{}`: `applies_to` must say whom it binds in 1 to {APPLIES_TO_MAX} characters (the long form goes in `binds`)",
+                    raw.id.value
+                ),
+            )
+            .at(label),
+        );
+    }
+}
+
+/// The state a regime has for one app, when the rule gives one.
+fn app_status(
+    ctx: &mut Ctx<'_>,
+    source: usize,
+    d: &RegimeRefDetailed,
+    owner: &str,
+) -> Option<Status> {
+    let status = d.status.as_ref()?;
+    let bad = |ctx: &mut Ctx<'_>, message: String| {
+        let label = ctx.label(source, status);
+        ctx.push(Diagnostic::error(Code::BadAppStatus, message).at(label));
+    };
+    match status.value {
+        RegimeStatus::Revoked | RegimeStatus::Lifted => {
+            let (Some(since), Some(by)) = (&d.since, &d.by) else {
+                bad(
+                    ctx,
+                    format!(
+                        "{owner}: regime `{}` is `{}` for this app but says neither `since` nor `by`",
+                        d.id,
+                        plain_status(status.value).label()
+                    ),
+                );
+                return None;
+            };
+            check_date(ctx, source, since, "since");
+            if d.sources.is_empty() {
+                bad(
+                    ctx,
+                    format!(
+                        "{owner}: the state of regime `{}` for this app has no sources: cite at least one",
+                        d.id
+                    ),
+                );
+            }
+            let (date, by) = (since.value.clone(), by.clone());
+            Some(if status.value == RegimeStatus::Revoked {
+                Status::Revoked { date, by }
+            } else {
+                Status::Lifted { date, by }
+            })
+        }
+        other => {
+            if d.since.is_some() || d.by.is_some() {
+                bad(
+                    ctx,
+                    format!(
+                        "{owner}: `since`/`by` go with `revoked` or `lifted`, not `{}`",
+                        plain_status(other).label()
+                    ),
+                );
+            }
+            Some(plain_status(other))
+        }
+    }
+}
+
+fn owner_of(ctx: &mut Ctx<'_>, source: usize, raw: &Spanned<OwnerRaw>) -> Owner {
+    let o = &raw.value;
+    for d in [&o.from, &o.to].into_iter().flatten() {
+        check_date(ctx, source, d, "ownership date");
+    }
+    if let (Some(from), Some(to)) = (&o.from, &o.to)
+        && from.value > to.value
+    {
+        let label = ctx.label(source, raw);
+        ctx.push(
+            Diagnostic::error(
+                Code::UnknownOwner,
+                format!("owner `{}`: `from` is after `to`", o.name),
+            )
+            .at(label),
+        );
+    }
+    Owner {
+        name: o.name.clone(),
+        from: o.from.as_ref().map(|d| d.value.clone()),
+        to: o.to.as_ref().map(|d| d.value.clone()),
+        sources: sources_of(ctx, source, &o.sources),
+        note: o.note.clone(),
     }
 }
 
@@ -377,6 +548,7 @@ fn app_rule(
     regimes: &HashMap<String, Option<Label>>,
 ) -> (AppRule, Vec<Option<Label>>) {
     let owner = format!("app `{}`", raw.id.value);
+    let owners: Vec<Owner> = raw.owners.iter().map(|o| owner_of(ctx, source, o)).collect();
     let mut refs = Vec::new();
     for r in &raw.regimes.value {
         let label = ctx.label(source, r);
@@ -385,12 +557,35 @@ fn app_rule(
                 id: id.clone(),
                 coverage: Default::default(),
                 note: None,
+                status: None,
+                status_sources: Vec::new(),
+                through_owner: None,
             },
-            RegimeRefRaw::Detailed(d) => RegimeRef {
-                id: d.id.clone(),
-                coverage: d.coverage,
-                note: d.note.clone(),
-            },
+            RegimeRefRaw::Detailed(d) => {
+                if let Some(through) = &d.through_owner
+                    && !owners.iter().any(|o| o.name == through.value)
+                {
+                    let label = ctx.label(source, through);
+                    ctx.push(
+                        Diagnostic::error(
+                            Code::UnknownOwner,
+                            format!(
+                                "{owner}: regime `{}` follows owner `{}`, which is not in the app's `owners`",
+                                d.id, through.value
+                            ),
+                        )
+                        .at(label),
+                    );
+                }
+                RegimeRef {
+                    id: d.id.clone(),
+                    coverage: d.coverage,
+                    note: d.note.clone(),
+                    status: app_status(ctx, source, d, &owner),
+                    status_sources: sources_of(ctx, source, &d.sources),
+                    through_owner: d.through_owner.as_ref().map(|t| t.value.clone()),
+                }
+            }
         };
         check_regime_exists(ctx, regimes, &reg.id, label, &owner);
         refs.push(reg);
@@ -455,6 +650,7 @@ fn app_rule(
         regimes: refs,
         identifiers,
         features,
+        owners,
         sources: sources_of(ctx, source, &raw.sources),
         last_reviewed: raw.last_reviewed.as_ref().map(|d| d.value.clone()),
         notes: raw.notes.clone(),
@@ -559,20 +755,53 @@ fn policy(
     source: usize,
     raw: &PolicyRaw,
     regimes: &HashMap<String, Option<Label>>,
+    built: &[Regime],
 ) -> Policy {
     let owner = format!("policy `{}`", raw.id.value);
-    for r in &raw.regimes {
+    for r in raw.regimes.iter().chain(&raw.context) {
         let label = ctx.label(source, r);
         check_regime_exists(ctx, regimes, &r.value, label, &owner);
+    }
+    if raw.id.value == ALL_POLICIES {
+        let label = ctx.label(source, &raw.id);
+        ctx.push(
+            Diagnostic::error(
+                Code::DuplicateId,
+                format!("policy id `{ALL_POLICIES}` is reserved: `--policy {ALL_POLICIES}` means every regime"),
+            )
+            .at(label),
+        );
+    }
+    for r in &raw.regimes {
+        let Some(regime) = built.iter().find(|g| g.id == r.value) else {
+            continue;
+        };
+        if regime.kind == Some(InstrumentKind::Guidance) {
+            let label = ctx.label(source, r);
+            ctx.push(
+                Diagnostic::error(
+                    Code::NotBinding,
+                    format!(
+                        "{owner} lists `{}` as binding, but it is agency guidance, not a ban: move it to `context`",
+                        regime.id
+                    ),
+                )
+                .at(label),
+            );
+        }
     }
     Policy {
         id: raw.id.value.clone(),
         title: raw.title.clone(),
         description: raw.description.clone(),
         regimes: raw.regimes.iter().map(|r| r.value.clone()).collect(),
+        context: raw.context.iter().map(|r| r.value.clone()).collect(),
         origin: ctx.sources.name(source).to_string(),
     }
 }
+
+/// The policy name that means "every regime, no scope" on the command line.
+pub const ALL_POLICIES: &str = "all";
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,10 @@ pub fn appaudit() -> Command {
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("RUST_LOG")
         .env_remove("CLICOLOR_FORCE")
+        // A user's scope settings must not change what the tests see.
+        .env_remove("APPAUDIT_POLICY")
+        .env_remove("APPAUDIT_CONFIG")
+        .env_remove("APPAUDIT_AS_OF")
         .env("NO_COLOR", "1");
     cmd
 }
