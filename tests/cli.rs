@@ -110,7 +110,10 @@ fn policy_selects_regimes() {
     assert_eq!(binding, vec!["us-far-52.204-27"]);
     // The policy's context regimes stand beside it, never as binding, and after it.
     assert_eq!(regimes[0]["id"], "us-far-52.204-27");
-    let pafaca = regimes.iter().find(|r| r["id"] == "us-pafaca-2024").unwrap();
+    let pafaca = regimes
+        .iter()
+        .find(|r| r["id"] == "us-pafaca-2024")
+        .unwrap();
     assert_eq!(pafaca["role"], "context");
     assert_eq!(pafaca["status"], "lifted");
     assert_eq!(doc["context"]["scope_from"], "--policy");

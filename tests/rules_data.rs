@@ -309,37 +309,44 @@ fn every_identifier_finds_its_own_rule_with_the_promised_confidence() {
 fn popular_uncovered_apps_find_nothing() {
     let m = matcher();
     let all = RegimeFilter::all();
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules/uncovered.txt");
-    let text = std::fs::read_to_string(&path).unwrap();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
     let mut count = 0;
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let parts: Vec<&str> = line.split('\t').collect();
-        let [platform, field, value] = parts.as_slice() else {
-            panic!(
-                "{}:{}: expected platform<TAB>field<TAB>value",
+    for name in [
+        "uncovered.txt",
+        "uncovered-android.txt",
+        "uncovered-apple.txt",
+    ] {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let parts: Vec<&str> = line.split('\t').collect();
+            let [platform, field, value] = parts.as_slice() else {
+                panic!(
+                    "{}:{}: expected platform<TAB>field<TAB>value",
+                    path.display(),
+                    n + 1
+                );
+            };
+            let app = app_with(platform_of(platform), field_of(field), value)
+                .unwrap_or_else(|| panic!("{}:{}: field cannot be tested", path.display(), n + 1));
+            let findings = m.match_app(&app, &all);
+            assert!(
+                findings.is_empty(),
+                "{}:{}: `{value}` matched {:?}",
                 path.display(),
-                n + 1
+                n + 1,
+                findings
+                    .iter()
+                    .map(|f| (&f.rule.id, &f.matched.pattern))
+                    .collect::<Vec<_>>()
             );
-        };
-        let app = app_with(platform_of(platform), field_of(field), value)
-            .unwrap_or_else(|| panic!("{}:{}: field cannot be tested", path.display(), n + 1));
-        let findings = m.match_app(&app, &all);
-        assert!(
-            findings.is_empty(),
-            "{}:{}: `{value}` matched {:?}",
-            path.display(),
-            n + 1,
-            findings
-                .iter()
-                .map(|f| (&f.rule.id, &f.matched.pattern))
-                .collect::<Vec<_>>()
-        );
-        count += 1;
+            count += 1;
+        }
     }
-    assert!(count >= 300, "only {count} uncovered apps");
+    assert!(count >= 1000, "only {count} uncovered apps");
 }
 
 #[test]
@@ -420,7 +427,10 @@ fn federal_contractor_policy_selects_tiktok_and_kaspersky_not_alipay() {
             .map(|r| r.id.clone())
             .collect()
     };
-    assert_eq!(binding(&tiktok[0]), HashSet::from(["us-far-52.204-27".to_string()]));
+    assert_eq!(
+        binding(&tiktok[0]),
+        HashSet::from(["us-far-52.204-27".to_string()])
+    );
     // Context regimes follow the binding one and never bind.
     assert_eq!(tiktok[0].regimes[0].id, "us-far-52.204-27");
     let kaspersky = m.match_app(&android("com.kms.free"), &contractor);
@@ -432,7 +442,10 @@ fn federal_contractor_policy_selects_tiktok_and_kaspersky_not_alipay() {
         HashSet::from(["us-far-52.204-23", "us-bis-kaspersky-2024"])
     );
     // BIS binds Kaspersky and its resellers, not the contractor: context.
-    assert_eq!(binding(&kaspersky[0]), HashSet::from(["us-far-52.204-23".to_string()]));
+    assert_eq!(
+        binding(&kaspersky[0]),
+        HashSet::from(["us-far-52.204-23".to_string()])
+    );
     assert!(
         m.match_app(&android("com.eg.android.AlipayGphone"), &contractor)
             .is_empty()
@@ -620,4 +633,165 @@ fn policies_select_the_regimes_of_their_family() {
             "{r} is historical"
         );
     }
+}
+
+#[test]
+fn desktop_identifiers_from_manifests_find_their_rules() {
+    let m = matcher();
+    let all = RegimeFilter::all();
+    let rule_of = |platform: Platform, field: Field, value: &str| -> Vec<String> {
+        let app = app_with(platform, field, value).unwrap();
+        m.match_app(&app, &all)
+            .into_iter()
+            .map(|f| f.rule.id)
+            .collect()
+    };
+    for (platform, field, value, rule) in [
+        (Platform::Windows, Field::Id, "WeMeet", "tencent-meeting"),
+        (
+            Platform::Macos,
+            Field::Id,
+            "com.tencent.meeting",
+            "tencent-meeting",
+        ),
+        (Platform::Linux, Field::Id, "wemeet", "tencent-meeting"),
+        (Platform::Windows, Field::Id, "企业微信", "wecom"),
+        (
+            Platform::Windows,
+            Field::Publisher,
+            "Lark Technologies Pte. Ltd.",
+            "lark",
+        ),
+        (
+            Platform::Windows,
+            Field::Publisher,
+            "Beijing Feishu Technology Co., Ltd.",
+            "lark",
+        ),
+        (
+            Platform::Macos,
+            Field::Id,
+            "com.bytedance.macos.feishu",
+            "lark",
+        ),
+        (
+            Platform::Linux,
+            Field::Id,
+            "bytedance-feishu-stable",
+            "lark",
+        ),
+        (
+            Platform::Macos,
+            Field::Id,
+            "com.bytedance.douyin.desktop",
+            "douyin",
+        ),
+        (
+            Platform::Windows,
+            Field::Id,
+            "tiktoklivestudio",
+            "tiktok-live-studio",
+        ),
+        (
+            Platform::Linux,
+            Field::Id,
+            "com.alibabainc.dingtalk",
+            "dingtalk",
+        ),
+        (
+            Platform::Macos,
+            Field::Id,
+            "com.quark.clouddrive.desktop",
+            "quark",
+        ),
+        (Platform::Windows, Field::Id, "百度云管家", "baidu-netdisk"),
+        (
+            Platform::Linux,
+            Field::Id,
+            "kesl",
+            "kaspersky-endpoint-security",
+        ),
+        (
+            Platform::Linux,
+            Field::Id,
+            "klnagent64",
+            "kaspersky-security-center-agent",
+        ),
+        (
+            Platform::Windows,
+            Field::Name,
+            "Kaspersky Endpoint Security 10 for Windows",
+            "kaspersky-endpoint-security",
+        ),
+        (
+            Platform::Windows,
+            Field::Name,
+            "Kaspersky Security Center 10 Network Agent",
+            "kaspersky-security-center-agent",
+        ),
+        (
+            Platform::Windows,
+            Field::Name,
+            "DeepSeek Harness 0.1.7-nightly.20260801",
+            "deepseek-harness",
+        ),
+        (
+            Platform::Windows,
+            Field::Id,
+            "1bf39983-50d0-5fe0-9ef4-cece76f67c5e",
+            "deepseek-harness",
+        ),
+        // Publishers compare without spacing and punctuation.
+        (
+            Platform::Windows,
+            Field::Publisher,
+            "Zhuhai Kingsoft Office Software Co., Ltd.",
+            "wps-office",
+        ),
+        (
+            Platform::Android,
+            Field::Id,
+            "com.tiktok.lite.go",
+            "tiktok-lite",
+        ),
+        (Platform::Android, Field::Id, "com.lemon.lv", "jianying"),
+        (Platform::Android, Field::Id, "com.larus.nova", "doubao"),
+        (Platform::Android, Field::Id, "com.aliyun.tongyi", "qwen"),
+    ] {
+        assert_eq!(
+            rule_of(platform, field, value),
+            vec![rule.to_string()],
+            "{value}"
+        );
+    }
+    // A short uninstall key alone is a review finding, not a confirmed one.
+    let tim = app_with(Platform::Windows, Field::Id, "TIM").unwrap();
+    let f = m.match_app(&tim, &all);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].confidence, Confidence::Review);
+    // The ByteDance vendor rule no longer claims com.lemon.*.
+    assert!(rule_of(Platform::Android, Field::Id, "com.lemon.customfont").is_empty());
+}
+
+#[test]
+fn every_regime_says_its_kind_and_whom_it_binds() {
+    let rules = rules();
+    for r in &rules.regimes {
+        assert!(r.kind.is_some(), "{} has no kind", r.id);
+        assert!(!r.applies_to.is_empty(), "{} has no applies_to", r.id);
+        assert!(r.last_reviewed.is_some(), "{} has no last_reviewed", r.id);
+    }
+    // Guidance never binds: no policy lists it as binding.
+    for p in &rules.policies {
+        for id in &p.regimes {
+            let kind = rules.regime(id).unwrap().kind;
+            assert_ne!(
+                kind,
+                Some(appaudit::rules::InstrumentKind::Guidance),
+                "{}",
+                p.id
+            );
+        }
+    }
+    assert_eq!(rules.reviewed_as_of(), Some("2026-12-02"));
 }

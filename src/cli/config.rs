@@ -74,19 +74,27 @@ fn read(path: &Path) -> Result<Config> {
             path.display()
         );
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("config file {}: cannot read it as UTF-8 text", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "config file {}: cannot read it as UTF-8 text",
+            path.display()
+        )
+    })?;
     toml::from_str(&text).with_context(|| format!("config file {} is not valid", path.display()))
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn flag_wins_and_unknown_keys_are_errors() {
         let s = scope(Some("texas"), None).unwrap();
-        assert_eq!((s.policy.as_deref(), s.from.as_str()), (Some("texas"), "--policy"));
+        assert_eq!(
+            (s.policy.as_deref(), s.from.as_str()),
+            (Some("texas"), "--policy")
+        );
         assert!(toml::from_str::<Config>("polcy = \"x\"").is_err());
         let c: Config = toml::from_str("policy = \"us-federal-contractor\"").unwrap();
         assert_eq!(c.policy.as_deref(), Some("us-federal-contractor"));
@@ -95,8 +103,6 @@ mod tests {
     #[test]
     fn a_missing_named_config_is_an_error() {
         let err = scope(None, Some(Path::new("/nonexistent/appaudit.toml")));
-        assert!(
-            err.is_err_and(|e| format!("{e:#}").contains("/nonexistent/appaudit.toml"))
-        );
+        assert!(err.is_err_and(|e| format!("{e:#}").contains("/nonexistent/appaudit.toml")));
     }
 }

@@ -193,14 +193,17 @@ fn list(set: &RuleSet, format: ListFormat) -> Result<i32> {
         })?;
         return Ok(EXIT_CLEAN);
     }
-    let mut regimes = table(vec!["Regime", "Instrument", "Date", "Status", "Binds"]);
+    let mut regimes = table(vec![
+        "Regime", "Kind", "Date", "Status", "Binds", "Reviewed",
+    ]);
     for r in &set.regimes {
         regimes.add_row(vec![
             r.id.clone(),
-            r.instrument.clone(),
+            r.kind.map_or("unspecified", |k| k.as_str()).to_string(),
             r.date.clone(),
-            r.status.describe(),
-            r.binds.clone(),
+            r.describe_status(&r.status),
+            r.applies_to.clone(),
+            r.last_reviewed.clone().unwrap_or_else(|| "-".to_string()),
         ]);
     }
     let mut apps = table(vec![
@@ -230,6 +233,9 @@ fn list(set: &RuleSet, format: ListFormat) -> Result<i32> {
     }
     output::emit(None, |out| {
         writeln!(out, "Regimes ({})\n{regimes}\n", set.regimes.len())?;
+        if let Some(date) = set.reviewed_as_of() {
+            writeln!(out, "Rules reviewed as of {date}.\n")?;
+        }
         writeln!(out, "Covered apps ({})\n{apps}", set.apps.len())
     })?;
     Ok(EXIT_CLEAN)
@@ -279,16 +285,28 @@ fn show(set: &RuleSet, id: &str, format: ListFormat) -> Result<i32> {
             writeln!(out, "Regimes:")?;
             for r in &app.regimes {
                 let regime = set.regime(&r.id);
+                let status = regime
+                    .map(|x| x.describe_status(r.status.as_ref().unwrap_or(&x.status)))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "  {} [{}]: {}",
+                    "  {} [{status}]: {}",
                     r.id,
-                    regime.map(|x| x.status.describe()).unwrap_or_default(),
                     regime.map(|x| x.title.as_str()).unwrap_or("")
                 )?;
-                for s in regime.map(|x| x.sources.as_slice()).unwrap_or(&[]) {
+                if let Some(owner) = &r.through_owner {
+                    writeln!(out, "      only while owned by {owner}")?;
+                }
+                if let Some(note) = &r.note {
+                    writeln!(out, "      note: {note}")?;
+                }
+                let sources = regime.map(|x| x.sources.as_slice()).unwrap_or(&[]);
+                for s in sources.iter().chain(&r.status_sources) {
                     writeln!(out, "      source: {}", s.url)?;
                 }
+            }
+            for o in &app.owners {
+                writeln!(out, "Owner: {} ({})", o.name, o.period())?;
             }
             for f in &app.features {
                 writeln!(
@@ -325,9 +343,21 @@ fn show(set: &RuleSet, id: &str, format: ListFormat) -> Result<i32> {
         output::emit(None, |out| {
             writeln!(out, "{} ({})", regime.title, regime.id)?;
             writeln!(out, "instrument: {}", regime.instrument)?;
-            writeln!(out, "date: {}   issuer: {}", regime.date, regime.issuer)?;
-            writeln!(out, "status: {}", regime.status.describe())?;
+            writeln!(
+                out,
+                "kind: {}   date: {}   issuer: {}",
+                regime.kind.map_or("unspecified", |k| k.as_str()),
+                regime.date,
+                regime.issuer
+            )?;
+            writeln!(out, "status: {}", regime.describe_status(&regime.status))?;
             writeln!(out, "binds: {}", regime.binds)?;
+            if let Some(reviewed) = &regime.last_reviewed {
+                writeln!(out, "last reviewed: {reviewed}")?;
+            }
+            if let Some(notes) = &regime.notes {
+                writeln!(out, "notes: {notes}")?;
+            }
             for s in &regime.sources {
                 writeln!(out, "source: {}", s.url)?;
             }

@@ -404,6 +404,15 @@ fn app_values(app: &App) -> impl Iterator<Item = (Field, &str)> {
 fn normalize(field: Field, value: &str) -> Cow<'_, str> {
     match field {
         Field::CertSha256 => Cow::Owned(normalize_digest(value)),
+        // Publishers are spelt with and without spaces and stops ("Co.,Ltd",
+        // "Co., Ltd."): only letters and digits count.
+        Field::Publisher => Cow::Owned(
+            value
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect(),
+        ),
         _ => {
             let value = value.trim();
             // Most identifiers are lower-case ASCII already: no copy.
@@ -434,6 +443,21 @@ fn boundary_prefixes(value: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
     use crate::model::Evidence;
+
+    #[test]
+    fn publishers_compare_without_spacing_or_punctuation() {
+        let a = normalize(Field::Publisher, "Zhuhai Kingsoft Office Software Co.,Ltd");
+        let b = normalize(
+            Field::Publisher,
+            "Zhuhai Kingsoft Office Software Co., Ltd.",
+        );
+        assert_eq!(a, b);
+        assert_eq!(
+            normalize(Field::Publisher, "北京度友科技有限公司 "),
+            "北京度友科技有限公司"
+        );
+        assert_ne!(a, normalize(Field::Publisher, "Kingsoft Corp."));
+    }
 
     #[test]
     fn prefixes_stop_at_separators() {

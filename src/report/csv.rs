@@ -2,13 +2,13 @@
 //! in docs/report-format.md; multi-valued cells are joined with `; `.
 
 use super::Report;
-use crate::model::{Finding, FindingState};
+use crate::model::{Finding, FindingState, RegimeRole};
 use crate::scan::ScanResult;
 use std::io::{self, Write};
 
 pub struct CsvReport;
 
-pub const HEADER: [&str; 16] = [
+pub const HEADER: [&str; 18] = [
     "device",
     "device_source",
     "platform",
@@ -25,9 +25,11 @@ pub const HEADER: [&str; 16] = [
     "state",
     "evidence",
     "sources",
+    "binding_regimes",
+    "rules_reviewed",
 ];
 
-fn row(device: &str, source: &str, f: &Finding) -> Vec<String> {
+fn row(device: &str, source: &str, f: &Finding, rules_reviewed: &str) -> Vec<String> {
     let evidence = f
         .app
         .evidence
@@ -68,16 +70,25 @@ fn row(device: &str, source: &str, f: &Finding) -> Vec<String> {
         },
         evidence,
         join(&mut f.regimes.iter().flat_map(|r| r.sources.first().cloned())),
+        join(
+            &mut f
+                .regimes
+                .iter()
+                .filter(|r| r.role == RegimeRole::Binding)
+                .map(|r| r.id.clone()),
+        ),
+        rules_reviewed.to_string(),
     ]
 }
 
 impl Report for CsvReport {
     fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
+        let reviewed = result.context.rules_reviewed.as_deref().unwrap_or("");
         w.write_record(HEADER)?;
         for d in &result.devices {
             for f in d.findings.iter().chain(&d.data_left_behind) {
-                w.write_record(row(&d.device.name, &d.device.source, f))?;
+                w.write_record(row(&d.device.name, &d.device.source, f, reviewed))?;
             }
         }
         w.flush()

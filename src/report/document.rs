@@ -3,8 +3,8 @@
 
 use crate::collect::InputError;
 use crate::model::{
-    App, AppFlags, AuditContext, Confidence, Evidence, FeatureInfo, Finding, MatchInfo, Platform, RegimeInfo,
-    RuleInfo, UserState,
+    App, AppFlags, AuditContext, Confidence, Evidence, FeatureInfo, Finding, MatchInfo, Platform,
+    RegimeInfo, RuleInfo, UserState,
 };
 use crate::scan::{DeviceResult, Removed, ScanResult};
 use serde::Serialize;

@@ -164,6 +164,12 @@ impl Report for SarifReport {
                     "executionSuccessful": scan.errors.is_empty(),
                     "toolExecutionNotifications": notifications,
                 }],
+                "properties": {
+                    "rulesReviewedAsOf": scan.context.rules_reviewed,
+                    "asOf": scan.context.as_of,
+                    "policy": scan.context.policy,
+                    "scope": scan.context.scope_line(),
+                },
                 "results": results,
             }],
         });

@@ -166,7 +166,7 @@ pub enum RuleKind {
 #[serde(untagged)]
 pub enum RegimeRefRaw {
     Id(String),
-    Detailed(RegimeRefDetailed),
+    Detailed(Box<RegimeRefDetailed>),
 }
 
 /// A regime named with how it covers this app, and its state for this app when

@@ -548,7 +548,11 @@ fn app_rule(
     regimes: &HashMap<String, Option<Label>>,
 ) -> (AppRule, Vec<Option<Label>>) {
     let owner = format!("app `{}`", raw.id.value);
-    let owners: Vec<Owner> = raw.owners.iter().map(|o| owner_of(ctx, source, o)).collect();
+    let owners: Vec<Owner> = raw
+        .owners
+        .iter()
+        .map(|o| owner_of(ctx, source, o))
+        .collect();
     let mut refs = Vec::new();
     for r in &raw.regimes.value {
         let label = ctx.label(source, r);
