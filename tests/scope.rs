@@ -305,3 +305,26 @@ fn a_policy_that_lists_guidance_as_binding_is_an_error() {
         .stderr(predicate::str::contains("error[not-binding]"))
         .stderr(predicate::str::contains("move it to `context`"));
 }
+
+#[test]
+fn fail_on_a_policy_ignores_its_context_regimes() {
+    // DeepSeek is covered by the agency notices, which the agency policy holds only
+    // as context: they must not fail the run.
+    let (dir, phone) = device(&["com.deepseek.chat"]);
+    let (code, _, _) = json(
+        dir.path(),
+        &[
+            "--fail-on",
+            "policy:us-federal-agency",
+            phone.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0);
+    let (code, _, _) = json(
+        dir.path(),
+        &["--fail-on", "policy:deepseek", phone.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(code, 1);
+}

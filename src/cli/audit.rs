@@ -201,7 +201,7 @@ pub fn conclude(
         FailOn::Policy(_) => prepared
             .fail_filter
             .as_ref()
-            .is_some_and(|filter| f.regimes.iter().any(|r| filter.allows(&r.id))),
+            .is_some_and(|filter| f.regimes.iter().any(|r| filter.selects(&r.id))),
     });
     Ok(match outcome {
         Outcome::Clean => EXIT_CLEAN,

@@ -52,13 +52,13 @@ fn select<'r>(rules: &'r RuleSet, filter: &RegimeFilter) -> Vec<Selected<'r>> {
     let mut selected = Vec::new();
     for rule in &rules.apps {
         let mut regimes: Vec<(&Regime, Coverage, Option<&str>)> = Vec::new();
-        for r in rule.regimes.iter().filter(|r| filter.allows(&r.id)) {
+        for r in rule.regimes.iter().filter(|r| filter.selects(&r.id)) {
             if let Some(regime) = rules.regime(&r.id) {
                 regimes.push((regime, r.coverage, None));
             }
         }
         for feature in &rule.features {
-            for id in feature.regimes.iter().filter(|id| filter.allows(id)) {
+            for id in feature.regimes.iter().filter(|id| filter.selects(id)) {
                 if regimes.iter().any(|(r, _, _)| &r.id == id) {
                     continue;
                 }

@@ -90,6 +90,12 @@ impl RegimeFilter {
         self.only.as_ref().is_none_or(|s| s.contains(regime)) || self.context.contains(regime)
     }
 
+    /// Whether the regime is one the scope is about: every regime without a policy,
+    /// else only those the policy lists as binding (never its context).
+    pub fn selects(&self, regime: &str) -> bool {
+        self.only.as_ref().is_none_or(|s| s.contains(regime))
+    }
+
     /// Whether a policy scopes the scan (otherwise every regime is context).
     pub fn is_scoped(&self) -> bool {
         self.only.is_some()
