@@ -2,7 +2,7 @@
 //! after a first clean-up. Only findings that are new are kept; findings of the
 //! earlier report that are gone are listed as removed.
 
-use crate::scan::{Removed, ScanResult};
+use crate::model::{Removed, ScanResult};
 use std::collections::HashSet;
 use std::path::Path;
 

@@ -6,6 +6,14 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+// Types that two or more parts share live below them all, in their own files.
+mod input_error;
+mod osquery;
+mod scan_result;
+pub use input_error::InputError;
+pub use osquery::OsqueryTable;
+pub use scan_result::{DeviceResult, Outcome, Removed, ScanResult};
+
 /// The operating system an app is installed on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

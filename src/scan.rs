@@ -5,10 +5,11 @@
 //! as it has been matched unless the inventory was asked for, so memory grows
 //! with the findings, not with the number of apps in the fleet.
 
+use crate::collect::InputFormat;
 use crate::collect::detect::{self, Unit};
-use crate::collect::{InputError, InputFormat};
 use crate::matcher::Matcher;
-use crate::model::{Device, Finding, FindingState};
+use crate::model::{Device, FindingState, InputError};
+pub use crate::model::{DeviceResult, Outcome, Removed, ScanResult};
 use crate::rules::policy::RegimeFilter;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -50,76 +51,6 @@ pub trait Progress: Sync {
 /// Progress that nobody watches.
 pub struct NoProgress;
 impl Progress for NoProgress {}
-
-/// A device with what the matcher found on it.
-#[derive(Clone, Debug)]
-pub struct DeviceResult {
-    /// The device; its `apps` are empty unless the inventory was asked for.
-    pub device: Device,
-    pub apps_scanned: usize,
-    /// Covered apps that are installed.
-    pub findings: Vec<Finding>,
-    /// Covered apps known to the device but installed for no user.
-    pub data_left_behind: Vec<Finding>,
-}
-
-/// A finding of an earlier report that is gone now (`--baseline`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Removed {
-    pub device: String,
-    pub app_id: String,
-    pub rule_id: String,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct ScanResult {
-    pub devices: Vec<DeviceResult>,
-    pub errors: Vec<InputError>,
-    pub skipped: Vec<InputError>,
-    /// The policy the findings were filtered by, if any.
-    pub policy: Option<String>,
-    /// With `--baseline`: findings that were there before and are gone now.
-    pub removed: Option<Vec<Removed>>,
-}
-
-/// What the exit code says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Every input read; no covered app installed.
-    Clean,
-    /// A covered app is installed on some device.
-    Found,
-    /// Something could not be read (the report shows all that was).
-    Incomplete,
-}
-
-impl ScanResult {
-    pub fn apps_scanned(&self) -> usize {
-        self.devices.iter().map(|d| d.apps_scanned).sum()
-    }
-
-    pub fn findings(&self) -> impl Iterator<Item = (&DeviceResult, &Finding)> {
-        self.devices
-            .iter()
-            .flat_map(|d| d.findings.iter().map(move |f| (d, f)))
-    }
-
-    /// An incomplete audit cannot be called clean, so errors outrank findings.
-    /// `fails` says which findings count.
-    pub fn outcome_with(&self, fails: impl Fn(&Finding) -> bool) -> Outcome {
-        if !self.errors.is_empty() {
-            Outcome::Incomplete
-        } else if self.findings().any(|(_, f)| fails(f)) {
-            Outcome::Found
-        } else {
-            Outcome::Clean
-        }
-    }
-
-    pub fn outcome(&self) -> Outcome {
-        self.outcome_with(|_| true)
-    }
-}
 
 /// The result of one unit, merged in input order afterwards.
 #[derive(Default)]

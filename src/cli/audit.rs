@@ -1,11 +1,12 @@
 //! What every auditing command shares (`scan`, `adb`): which rules and policy,
 //! which report, and turning the result into a report and an exit code.
 
+use super::values::Format;
 use super::{Context, EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, RuleArgs, output};
 use crate::baseline::Baseline;
 use crate::matcher::Matcher;
 use crate::model::Confidence;
-use crate::report::{Format, ReportOptions, reporter};
+use crate::report::{ReportOptions, reporter};
 use crate::rules::diagnostic::render_text;
 use crate::rules::policy::RegimeFilter;
 use crate::scan::{Outcome, ScanResult};
@@ -131,7 +132,7 @@ pub fn conclude(
         color: ctx.color_out && args.output.is_none(),
         inventory: args.inventory,
     };
-    let report = reporter(args.format, options);
+    let report = reporter(args.format.into(), options);
     output::emit(args.output.as_deref(), |out| report.write(&result, out))?;
     let outcome = result.outcome_with(|f| match &args.fail_on {
         FailOn::Any => true,

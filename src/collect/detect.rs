@@ -6,12 +6,12 @@
 //! each direct child is one device (a folder of machine roots is a fleet). Symbolic links
 //! inside a folder are never followed, and only one level is read.
 
-use crate::collect::android::{AppSet, androidqf, dumpsys, getprop, pm_list};
+use crate::collect::android::{AppSet, androidqf, device, dumpsys, getprop, pm_list};
 use crate::collect::desktop;
 use crate::collect::import::{self, ImportedDevice};
 use crate::collect::text::{ReadError, TextInput, file_kind, read_text_file};
 use crate::collect::{Collected, InputError, InputFormat};
-use crate::model::{App, Device, Platform};
+use crate::model::Device;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -242,21 +242,6 @@ fn imported_device(path: &Path, imported: ImportedDevice) -> Device {
 }
 
 /// An Android device named after its file or folder.
-pub(crate) fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<String>) -> Device {
-    Device {
-        source: path.display().to_string(),
-        name: path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-        platform: Platform::Android,
-        format: format.to_owned(),
-        properties: Vec::new(),
-        apps,
-        warnings,
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Layout {
     Androidqf,
@@ -593,6 +578,7 @@ fn stays_inside(dir: &Path, path: &Path) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::model::Platform;
     use crate::test_support::{own_fixture, shared_fixture};
     use std::path::PathBuf;
 

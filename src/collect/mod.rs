@@ -6,8 +6,7 @@
 //! [`App`]: crate::model::App
 
 use crate::model::Device;
-use serde::Serialize;
-use std::path::Path;
+pub use crate::model::InputError;
 
 pub mod android;
 pub mod desktop;
@@ -16,7 +15,7 @@ pub mod import;
 pub mod text;
 
 /// What the user says an input is; `Auto` detects it from the content.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum InputFormat {
     /// Detect from the content (not the file name).
     #[default]
@@ -33,28 +32,6 @@ pub enum InputFormat {
     Fleet,
     /// A CSV app inventory (an MDM's discovered-apps export); see docs/imports.md.
     Csv,
-}
-
-/// An input, or a part of one, that could not be read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct InputError {
-    pub path: String,
-    pub message: String,
-}
-
-impl InputError {
-    pub fn new(path: &Path, message: impl Into<String>) -> Self {
-        InputError {
-            path: path.display().to_string(),
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
 }
 
 /// Everything collected from one input path.

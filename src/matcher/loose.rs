@@ -11,10 +11,13 @@
 //! an ASCII one (the Kelvin sign and `k`), so a value that is not plain ASCII
 //! skips the prefilter and goes through the whole set, as before.
 
-use super::{REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, Target};
+use super::Target;
+pub(super) use crate::rules::compile::{
+    REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, compile_glob, compile_regex,
+};
 use aho_corasick::{AhoCorasick, MatchKind};
-use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use regex::{Regex, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -68,24 +71,6 @@ impl OnePattern {
 enum AnySet {
     Glob(GlobSet),
     Regex(RegexSet),
-}
-
-/// One glob as the rules ask: case-insensitive, `*` crossing `/`.
-pub(super) fn compile_glob(pattern: &str) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(pattern)
-        .case_insensitive(true)
-        .literal_separator(false)
-        .build()
-}
-
-/// One regex as the rules ask: case-insensitive, within the size limits.
-pub(super) fn compile_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .nest_limit(REGEX_NEST_LIMIT)
-        .build()
-        .map_err(|e| e.to_string())
 }
 
 impl LoosePatterns {
@@ -171,9 +156,9 @@ impl LoosePatterns {
             .get_or_init(|| {
                 let one = match &self.sources {
                     Sources::Globs(globs) => Ok(OnePattern::Glob(globs[i].compile_matcher())),
-                    Sources::Regexes(patterns) => {
-                        compile_regex(&patterns[i]).map(OnePattern::Regex)
-                    }
+                    Sources::Regexes(patterns) => compile_regex(&patterns[i])
+                        .map(OnePattern::Regex)
+                        .map_err(|e| e.to_string()),
                 };
                 one.inspect_err(|e| tracing::warn!("pattern not used: {e}"))
                     .ok()

@@ -18,13 +18,12 @@ use std::collections::HashMap;
 
 mod loose;
 
-/// Limits on compiled regexes from (possibly third-party) rule files.
-const REGEX_SIZE_LIMIT: usize = 10 * 1024 * 1024;
-const REGEX_NEST_LIMIT: u32 = 64;
-
-/// Compiles one regex the way the matcher will, for validation messages.
+/// Compiles one regex the way the matcher will, for validation messages (the one
+/// definition is [`crate::rules::compile::compile_regex`]).
 pub fn compile_regex(pattern: &str) -> Result<(), String> {
-    loose::compile_regex(pattern).map(|_| ())
+    loose::compile_regex(pattern)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Checks that the literal prefilter of globs (`globs`) or regexes finds, for

@@ -2,8 +2,8 @@
 //! in docs/report-format.md; multi-valued cells are joined with `; `.
 
 use super::Report;
+use crate::model::ScanResult;
 use crate::model::{Finding, FindingState};
-use crate::scan::ScanResult;
 use std::io::{self, Write};
 
 pub struct CsvReport;

@@ -4,7 +4,7 @@
 
 use super::Report;
 use super::document::{self, FindingDoc};
-use crate::scan::ScanResult;
+use crate::model::ScanResult;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;

@@ -1,7 +1,7 @@
 //! `--format json`: the whole report as one versioned JSON document.
 
 use super::{Report, ReportOptions, document};
-use crate::scan::ScanResult;
+use crate::model::ScanResult;
 use std::io::{self, Write};
 
 pub struct JsonReport {

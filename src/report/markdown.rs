@@ -2,7 +2,7 @@
 
 use super::{Report, document};
 use crate::model::Finding;
-use crate::scan::ScanResult;
+use crate::model::ScanResult;
 use std::io::{self, Write};
 
 pub struct MarkdownReport;

@@ -1,7 +1,7 @@
 //! Reports: one module per format behind one trait. Reports read a
 //! [`ScanResult`]; they know nothing of collectors or rule files.
 
-use crate::scan::ScanResult;
+use crate::model::ScanResult;
 use std::io::{self, Write};
 
 pub mod csv;
@@ -14,7 +14,7 @@ pub mod sarif;
 pub mod table;
 
 /// Output formats for `appaudit scan --format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
     /// A readable table per device, then a summary (default).
     #[default]

@@ -4,7 +4,7 @@
 
 use super::document::{self, FindingDoc};
 use super::{Report, ReportOptions};
-use crate::scan::ScanResult;
+use crate::model::ScanResult;
 use serde::Serialize;
 use serde_json::json;
 use std::io::{self, Write};

@@ -3,8 +3,8 @@
 //! its evidence line. Inputs that could not be read are tool notifications.
 
 use super::Report;
+use crate::model::ScanResult;
 use crate::model::{Confidence, Finding};
-use crate::scan::ScanResult;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};

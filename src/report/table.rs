@@ -3,7 +3,7 @@
 
 use super::{Report, ReportOptions, document};
 use crate::model::{Confidence, Finding};
-use crate::scan::{DeviceResult, ScanResult};
+use crate::model::{DeviceResult, ScanResult};
 use anstyle::{AnsiColor, Style};
 use comfy_table::{ContentArrangement, Table, presets};
 use std::io::{self, Write};

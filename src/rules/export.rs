@@ -3,7 +3,7 @@
 //!
 //! Each covered app rule becomes one SQL condition per osquery table of each
 //! platform it names. The condition reads the same column values that an osquery
-//! import hands to the matcher ([`crate::collect::import::osquery::app_from_row`]),
+//! import hands to the matcher (`collect::import::osquery::app_from_row`),
 //! and translates each identifier the way the matcher reads it: trimmed and
 //! case-insensitive (ASCII letters; SQLite's `lower()` folds no other letters).
 //!
@@ -17,7 +17,7 @@
 //! What osquery cannot see (Android and iOS apps, Team IDs, signing certificates,
 //! publishers outside Windows) is left out and named in the query's description.
 
-use crate::collect::import::osquery::Table;
+use crate::model::OsqueryTable as Table;
 use crate::model::Platform;
 use crate::rules::policy::RegimeFilter;
 use crate::rules::{

@@ -5,6 +5,7 @@
 //! whole ([`validate`]) into a [`RuleSet`], with every problem collected as a
 //! [`Diagnostic`].
 
+pub mod compile;
 pub mod diagnostic;
 pub mod export;
 pub mod load;

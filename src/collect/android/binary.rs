@@ -1,8 +1,7 @@
 //! Inputs told by their first bytes rather than as text: zip files (an `adb bugreport`
 //! zip or an APK), binary ABX `packages.xml`, and text `packages.xml`.
 
-use super::{apk, bugreport_zip, mark_side_loaded, packages_xml};
-use crate::collect::detect::device;
+use super::{apk, bugreport_zip, device, mark_side_loaded, packages_xml};
 use crate::model::Device;
 use std::io::Read;
 use std::path::Path;

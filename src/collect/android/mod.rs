@@ -4,8 +4,9 @@
 //! Each parser takes decoded text and the path to name in evidence, and returns
 //! the apps it read plus warnings about lines it could not use.
 
-use crate::model::{App, UserState};
+use crate::model::{App, Device, Platform, UserState};
 use std::collections::HashMap;
+use std::path::Path;
 
 pub mod adb;
 pub mod androidqf;
@@ -191,6 +192,22 @@ impl WarningCap {
         if self.dropped > 0 {
             warnings.push(format!("... and {} more {what}", self.dropped));
         }
+    }
+}
+
+/// An Android device read from `path` (its name is the file or folder name).
+pub(crate) fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<String>) -> Device {
+    Device {
+        source: path.display().to_string(),
+        name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        platform: Platform::Android,
+        format: format.to_owned(),
+        properties: Vec::new(),
+        apps,
+        warnings,
     }
 }
 

@@ -19,7 +19,7 @@ pub mod walk;
 pub mod windows;
 
 /// The operating system of a machine root.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Os {
     Macos,
     Windows,
