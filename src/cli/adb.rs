@@ -152,6 +152,6 @@ pub fn run(args: &AdbArgs, ctx: &Context) -> Result<i32> {
 
 fn save(dir: &Path, manifest: &capture::Manifest) -> Result<PathBuf, String> {
     let folder = adb::save_folder(dir, &manifest.serial, &manifest.started);
-    manifest.save(&folder)?;
+    manifest.save(&folder).map_err(|e| e.to_string())?;
     Ok(folder)
 }

@@ -6,6 +6,7 @@
 //! each direct child is one device (a folder of machine roots is a fleet). Symbolic links
 //! inside a folder are never followed, and only one level is read.
 
+use crate::collect::CollectError;
 use crate::collect::android::{AppSet, androidqf, device, dumpsys, getprop, pm_list};
 use crate::collect::desktop;
 use crate::collect::import::{self, ImportedDevice};
@@ -107,7 +108,9 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure
     if format == InputFormat::Auto
         && let Some(read) = crate::collect::android::binary::collect(path)
     {
-        return read.map(|device| vec![device]).map_err(Failure::Error);
+        return read
+            .map(|device| vec![device])
+            .map_err(|e| Failure::Error(e.to_string()));
     }
     let input = TextInput::open(path)?;
     let kind = match format {
@@ -136,9 +139,9 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure
             })
             .map_err(|message| {
                 if format == InputFormat::Auto {
-                    Failure::Error(message)
+                    Failure::Error(message.to_string())
                 } else {
-                    Failure::Skip(message)
+                    Failure::Skip(message.to_string())
                 }
             });
     }
@@ -217,11 +220,11 @@ fn import_file(
     kind: InputFormat,
     text: &str,
     source: &str,
-) -> Option<Result<Vec<ImportedDevice>, String>> {
+) -> Option<Result<Vec<ImportedDevice>, CollectError>> {
     Some(match kind {
         InputFormat::Osquery => import::osquery::parse(text, source)
             .map(|d| vec![d])
-            .map_err(|e| format!("expected osquery JSON results: {e}")),
+            .map_err(|e| format!("expected osquery JSON results: {e}").into()),
         InputFormat::Fleet => import::fleet::parse(text, source),
         InputFormat::Csv => import::csv::parse(text, source),
         InputFormat::Auto | InputFormat::PmList | InputFormat::Dumpsys | InputFormat::Androidqf => {
@@ -445,7 +448,9 @@ fn collect_androidqf(dir: &Path, out: &mut Collected) {
     if is_regular(&packages) {
         let parsed = read_text_file(&packages)
             .map_err(|e| e.to_string())
-            .and_then(|text| androidqf::parse(&text, &packages.display().to_string()));
+            .and_then(|text| {
+                androidqf::parse(&text, &packages.display().to_string()).map_err(|e| e.to_string())
+            });
         match parsed {
             Ok(parsed) => {
                 read_any = true;

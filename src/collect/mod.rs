@@ -11,6 +11,8 @@ pub use crate::model::InputError;
 pub mod android;
 pub mod desktop;
 pub mod detect;
+mod error;
+pub use error::CollectError;
 pub mod import;
 pub mod text;
 

@@ -62,21 +62,14 @@ pub fn decode(bytes: &[u8]) -> Result<String, &'static str> {
 }
 
 /// Why a file gave no text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     /// It could not be read: I/O error, permissions, not a regular file, too large.
+    #[error("{0}")]
     Unreadable(String),
     /// It was read but holds no text: empty, or binary data.
+    #[error("{0}")]
     NotText(&'static str),
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Unreadable(message) => f.write_str(message),
-            ReadError::NotText(message) => f.write_str(message),
-        }
-    }
 }
 
 /// Reads a regular file (refusing FIFOs, devices and huge files) and decodes it.

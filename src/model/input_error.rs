@@ -14,11 +14,11 @@ pub struct InputError {
 }
 
 impl InputError {
-    /// An error naming `path`.
-    pub fn new(path: &Path, message: impl Into<String>) -> Self {
+    /// An error naming `path`; `message` is any error or text.
+    pub fn new(path: &Path, message: impl std::fmt::Display) -> Self {
         InputError {
             path: path.display().to_string(),
-            message: message.into(),
+            message: message.to_string(),
         }
     }
 }

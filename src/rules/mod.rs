@@ -7,6 +7,8 @@
 
 pub mod compile;
 pub mod diagnostic;
+mod error;
+pub use error::RulesError;
 pub mod export;
 pub mod load;
 pub mod policy;

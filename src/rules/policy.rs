@@ -17,7 +17,7 @@ impl RegimeFilter {
     }
 
     /// The regimes of policy `id`; an error naming the known policies when it does not exist.
-    pub fn for_policy(rules: &RuleSet, id: &str) -> Result<Self, String> {
+    pub fn for_policy(rules: &RuleSet, id: &str) -> Result<Self, super::RulesError> {
         match rules.policy(id) {
             Some(p) => Ok(RegimeFilter {
                 only: Some(p.regimes.iter().cloned().collect()),
@@ -25,14 +25,14 @@ impl RegimeFilter {
             }),
             None => {
                 let known: Vec<&str> = rules.policies.iter().map(|p| p.id.as_str()).collect();
-                Err(format!(
-                    "no policy named `{id}`; known policies: {}",
-                    if known.is_empty() {
+                Err(super::RulesError::UnknownPolicy {
+                    id: id.to_owned(),
+                    known: if known.is_empty() {
                         "none".to_string()
                     } else {
                         known.join(", ")
-                    }
-                ))
+                    },
+                })
             }
         }
     }

@@ -4,6 +4,7 @@
 //! missing name, a field of an unexpected type) costs a warning, not the file.
 
 use super::{AppSet, Parsed};
+use crate::collect::CollectError;
 use crate::collect::text::excerpt;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
@@ -12,10 +13,10 @@ use serde_json::{Map, Value};
 pub const FORMAT: &str = "androidqf-packages";
 
 /// Parses a `packages.json`; `Err` when it is not JSON or not an array.
-pub fn parse(text: &str, source: &str) -> Result<Parsed, String> {
+pub fn parse(text: &str, source: &str) -> Result<Parsed, CollectError> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Value::Array(records) = value else {
-        return Err("expected a JSON array of package records".to_owned());
+        return Err("expected a JSON array of package records".to_owned().into());
     };
     let mut locator = NameLocator::new(text);
     let mut apps = AppSet::default();
@@ -246,9 +247,13 @@ mod tests {
 
     #[test]
     fn malformed_json_names_line_and_column() {
-        let err = parse("[\n  {\"name\": \"a\",,}\n]", "p.json").unwrap_err();
+        let err = parse("[\n  {\"name\": \"a\",,}\n]", "p.json")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 2 column"), "{err}");
-        let err = parse("{\"name\": \"a\"}", "p.json").unwrap_err();
+        let err = parse("{\"name\": \"a\"}", "p.json")
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "expected a JSON array of package records");
     }
 

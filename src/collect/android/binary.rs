@@ -2,13 +2,14 @@
 //! zip or an APK), binary ABX `packages.xml`, and text `packages.xml`.
 
 use super::{apk, bugreport_zip, device, mark_side_loaded, packages_xml};
+use crate::collect::CollectError;
 use crate::model::Device;
 use std::io::Read;
 use std::path::Path;
 
 /// `Some` when `path` is one of these inputs (then `Err` names what is wrong with it);
 /// `None` for anything else, which is read as text.
-pub fn collect(path: &Path) -> Option<Result<Device, String>> {
+pub fn collect(path: &Path) -> Option<Result<Device, CollectError>> {
     let mut head = [0u8; 4096];
     let len = std::fs::File::open(path)
         .and_then(|mut f| read_up_to(&mut f, &mut head))
@@ -27,7 +28,7 @@ pub fn collect(path: &Path) -> Option<Result<Device, String>> {
     None
 }
 
-fn zip_input(path: &Path) -> Option<Result<Device, String>> {
+fn zip_input(path: &Path) -> Option<Result<Device, CollectError>> {
     match bugreport_zip::kind(path) {
         Ok(bugreport_zip::ZipKind::Bugreport) => Some(bugreport_zip::read(path).map(|parsed| {
             let mut apps = parsed.apps;

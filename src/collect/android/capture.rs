@@ -8,6 +8,7 @@
 //! findings as the live scan that wrote it.
 
 use super::{AppSet, dumpsys, getprop, mark_side_loaded, pm_list};
+use crate::collect::CollectError;
 use crate::collect::InputError;
 use crate::model::{App, Device, Platform, UserState};
 use serde::{Deserialize, Serialize};
@@ -158,16 +159,18 @@ impl Manifest {
     }
 
     /// Writes every output and `manifest.json` into `dir` (created if needed).
-    pub fn save(&self, dir: &Path) -> Result<(), String> {
-        let fail = |path: &Path, e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    pub fn save(&self, dir: &Path) -> Result<(), CollectError> {
+        let fail = |path: &Path, source: std::io::Error| CollectError::Write {
+            path: path.to_owned(),
+            source,
+        };
         std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
         for entry in &self.entries {
             let path = dir.join(&entry.file);
             std::fs::write(&path, entry.output.as_bytes()).map_err(|e| fail(&path, e))?;
         }
         let path = dir.join(MANIFEST);
-        let mut json = serde_json::to_string_pretty(self)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let mut json = serde_json::to_string_pretty(self).map_err(|e| fail(&path, e.into()))?;
         json.push('\n');
         std::fs::write(&path, json).map_err(|e| fail(&path, e))
     }
@@ -490,11 +493,11 @@ pub fn load(dir: &Path) -> Result<(Device, Vec<InputError>), InputError> {
     Ok((device, errors))
 }
 
-fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+fn read_capped(path: &Path) -> Result<Vec<u8>, CollectError> {
     use std::io::Read;
     let meta = std::fs::symlink_metadata(path).map_err(|e| format!("cannot read: {e}"))?;
     if !meta.is_file() {
-        return Err("not a regular file".to_owned());
+        return Err("not a regular file".to_owned().into());
     }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     let mut bytes = Vec::new();
@@ -502,7 +505,7 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > MAX_OUTPUT_BYTES {
-        return Err("file is too large (the limit is 1 GiB)".to_owned());
+        return Err("file is too large (the limit is 1 GiB)".to_owned().into());
     }
     Ok(bytes)
 }

@@ -13,6 +13,7 @@
 
 use super::Found;
 use super::walk::{Entry, Kind, Root, Step, has_ext};
+use crate::collect::CollectError;
 use crate::collect::InputError;
 use crate::model::{App, Component, Evidence, Platform};
 use plist::{Dictionary, Value};
@@ -167,22 +168,24 @@ pub fn read_plist(root: &Root, inner: &Path) -> Result<(PathBuf, Dictionary), In
 }
 
 /// Parses an XML or binary property list whose top level is a dictionary.
-pub fn parse_plist(bytes: &[u8]) -> Result<Dictionary, String> {
+pub fn parse_plist(bytes: &[u8]) -> Result<Dictionary, CollectError> {
     // The `plist` crate builds values recursively: a hostile plist nested a hundred
     // thousand levels deep would overflow the stack. Its event stream is read first,
     // without recursion, to refuse that.
     plist_depth_ok(bytes)?;
     match Value::from_reader(Cursor::new(bytes)) {
         Ok(Value::Dictionary(dict)) => Ok(dict),
-        Ok(_) => Err("malformed Info.plist: the top level is not a dictionary".to_owned()),
-        Err(e) => Err(format!("malformed Info.plist: {e}")),
+        Ok(_) => Err("malformed Info.plist: the top level is not a dictionary"
+            .to_owned()
+            .into()),
+        Err(e) => Err(format!("malformed Info.plist: {e}").into()),
     }
 }
 
 /// Deepest nesting of arrays and dictionaries accepted in a plist.
 const MAX_PLIST_DEPTH: usize = 128;
 
-fn plist_depth_ok(bytes: &[u8]) -> Result<(), String> {
+fn plist_depth_ok(bytes: &[u8]) -> Result<(), CollectError> {
     let depth = if bytes.starts_with(b"bplist00") {
         binary_plist_depth(bytes)
     } else {
@@ -191,7 +194,8 @@ fn plist_depth_ok(bytes: &[u8]) -> Result<(), String> {
     if depth > MAX_PLIST_DEPTH {
         return Err(format!(
             "malformed Info.plist: nested more than {MAX_PLIST_DEPTH} levels deep"
-        ));
+        )
+        .into());
     }
     Ok(())
 }
@@ -743,6 +747,7 @@ mod tests {
         assert!(
             parse_plist(&bytes)
                 .unwrap_err()
+                .to_string()
                 .starts_with("malformed Info.plist")
         );
         let Some(info) = shared_fixture(&format!("{TP}/osquery/macos/test_info.plist")) else {

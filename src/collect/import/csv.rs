@@ -5,6 +5,7 @@
 //! A `device` column splits the rows into devices; without one the file is one device.
 
 use super::{ImportedDevice, main_platform, non_empty};
+use crate::collect::CollectError;
 use crate::collect::text::{excerpt, lines};
 use crate::model::{App, Evidence, Platform};
 use std::collections::HashMap;
@@ -210,7 +211,7 @@ pub fn platform_of(cell: &str) -> Option<Platform> {
 }
 
 /// Parses an app inventory CSV into one device per value of its device column.
-pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
+pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectError> {
     let header = header_line(text).ok_or("expected a CSV header line")?;
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
@@ -229,13 +230,14 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
             "expected a CSV app inventory with an `id` or `name` column (see docs/imports.md); \
              the header has: {}",
             headers.join(", ")
-        ));
+        )
+        .into());
     }
     let Some(platform_column) = layout.index(Column::Platform) else {
         return Err(
             "expected a `platform` column (android, ios, macos, windows or linux) in the CSV \
              app inventory (see docs/imports.md)"
-                .to_owned(),
+                .into(),
         );
     };
     let text_lines: Vec<&str> = lines(text).collect();
@@ -301,13 +303,18 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
         file_warnings.push(format!("{no_id} row(s) without an id or name; skipped"));
     }
     if rows == 0 {
-        return Err("expected a CSV app inventory: the file has a header but no rows".to_owned());
+        return Err(
+            "expected a CSV app inventory: the file has a header but no rows"
+                .to_owned()
+                .into(),
+        );
     }
     if devices.is_empty() {
         return Err(format!(
             "expected a CSV app inventory: no row could be read ({})",
             file_warnings.join("; ")
-        ));
+        )
+        .into());
     }
     Ok(devices
         .into_iter()
@@ -366,11 +373,15 @@ mod tests {
 
     #[test]
     fn missing_columns_are_errors() {
-        let err = parse("name,version\nx,1\n", "x.csv").unwrap_err();
+        let err = parse("name,version\nx,1\n", "x.csv")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`platform` column"), "{err}");
-        let err = parse("device,platform\na,android\n", "x.csv").unwrap_err();
+        let err = parse("device,platform\na,android\n", "x.csv")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`id` or `name` column"), "{err}");
-        let err = parse("id,platform\n", "x.csv").unwrap_err();
+        let err = parse("id,platform\n", "x.csv").unwrap_err().to_string();
         assert!(err.contains("no rows"), "{err}");
     }
 

@@ -10,6 +10,7 @@
 //! platform and which field is its identifier.
 
 use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
+use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -125,12 +126,12 @@ fn software_of(object: &Map<String, Value>) -> Option<&[Value]> {
 }
 
 /// Parses a Fleet software JSON into one device per host.
-pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
+pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectError> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     const EXPECTED: &str = "expected Fleet software JSON: an object with `software`, \
          `host.software` or `hosts[].software`";
     let Value::Object(root) = &value else {
-        return Err(EXPECTED.to_owned());
+        return Err(EXPECTED.into());
     };
     let mut hosts: Vec<Host<'_>> = Vec::new();
     if let Some(software) = software_of(root) {
@@ -152,7 +153,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
             });
         }
     } else {
-        return Err(EXPECTED.to_owned());
+        return Err(EXPECTED.into());
     }
     let starts: Vec<_> = array_objects(text)
         .into_iter()
@@ -239,7 +240,9 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
         });
     }
     if devices.is_empty() {
-        return Err("expected Fleet software JSON: `hosts` lists no host".to_owned());
+        return Err("expected Fleet software JSON: `hosts` lists no host"
+            .to_owned()
+            .into());
     }
     Ok(devices)
 }
@@ -306,12 +309,14 @@ mod tests {
         assert!(
             parse("[1]", "x")
                 .unwrap_err()
+                .to_string()
                 .contains("expected Fleet software JSON")
         );
         assert!(parse("{\"data\": 1}", "x").is_err());
         assert!(
             parse("{\"software\": [", "x")
                 .unwrap_err()
+                .to_string()
                 .starts_with("not valid JSON")
         );
     }

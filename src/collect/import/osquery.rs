@@ -6,6 +6,7 @@
 //! values that an import hands to the matcher.
 
 use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
+use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
 
@@ -91,10 +92,12 @@ pub fn app_from_row(table: Table, row: &Map<String, Value>, evidence: Evidence) 
 }
 
 /// Parses osquery JSON results; `Err` when the text is not a JSON array of rows.
-pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, String> {
+pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, CollectError> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Value::Array(rows) = value else {
-        return Err("expected a JSON array of rows (`osqueryi --json`)".to_owned());
+        return Err("expected a JSON array of rows (`osqueryi --json`)"
+            .to_owned()
+            .into());
     };
     let starts: Vec<_> = array_objects(text)
         .into_iter()
@@ -144,7 +147,7 @@ pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, String> {
     if apps.is_empty() && !rows.is_empty() {
         return Err(
             "expected osquery rows of apps, programs, deb_packages or rpm_packages; no row names an app"
-                .to_owned(),
+                .into(),
         );
     }
     let format = match tables.as_slice() {
@@ -219,13 +222,19 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error() {
-        assert!(parse("{\"a\": 1}", "x").unwrap_err().contains("JSON array"));
+        assert!(
+            parse("{\"a\": 1}", "x")
+                .unwrap_err()
+                .to_string()
+                .contains("JSON array")
+        );
         assert!(
             parse("[{\"a\": 1", "x")
                 .unwrap_err()
+                .to_string()
                 .starts_with("not valid JSON")
         );
-        let err = parse("[{\"files\": []}]", "x").unwrap_err();
+        let err = parse("[{\"files\": []}]", "x").unwrap_err().to_string();
         assert!(err.contains("no row names an app"), "{err}");
     }
 

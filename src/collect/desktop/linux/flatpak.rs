@@ -5,6 +5,7 @@
 
 use super::super::Found;
 use super::super::walk::{Kind, Root};
+use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform};
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -24,7 +25,7 @@ pub struct Metainfo {
 }
 
 /// Parses AppStream metainfo XML. Errors are malformed XML.
-pub fn parse_metainfo(xml: &str) -> Result<Metainfo, String> {
+pub fn parse_metainfo(xml: &str) -> Result<Metainfo, CollectError> {
     let mut reader = Reader::from_str(xml);
     let mut info = Metainfo::default();
     let mut path: Vec<String> = Vec::new();

@@ -5,6 +5,7 @@
 
 use super::super::Found;
 use super::super::walk::{Kind, Root};
+use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform};
 use serde_saphyr::{Budget, Options};
 use std::path::{Path, PathBuf};
@@ -36,7 +37,7 @@ fn yaml_options() -> Options {
 }
 
 /// Parses `meta/snap.yaml` (with resource budgets).
-pub fn parse_snap_yaml(text: &str) -> Result<SnapYaml, String> {
+pub fn parse_snap_yaml(text: &str) -> Result<SnapYaml, CollectError> {
     let value: serde_json::Value = serde_saphyr::from_str_with_options(text, yaml_options())
         .map_err(|e| format!("malformed snap.yaml: {e}"))?;
     let scalar = |key: &str| -> Option<String> {
@@ -68,7 +69,7 @@ struct StateSnap {
     channel: Option<String>,
 }
 
-fn parse_state(text: &str) -> Result<Vec<StateSnap>, String> {
+fn parse_state(text: &str) -> Result<Vec<StateSnap>, CollectError> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("malformed state.json: {e}"))?;
     let Some(snaps) = value.pointer("/data/snaps").and_then(|s| s.as_object()) else {

@@ -1,6 +1,7 @@
 //! Offline registry hives (regf files) through `notatin` (Apache-2.0), with
 //! size limits, transaction-log replay for dirty hives, and no panics escaping.
 
+use crate::collect::CollectError;
 use notatin::cell_key_node::CellKeyNode;
 use notatin::cell_value::CellValue;
 use notatin::parser::Parser;
@@ -77,11 +78,11 @@ pub type Warnings = Vec<String>;
 
 /// Opens `path` as a regf hive, replaying `path.LOG1`/`path.LOG2` when the hive
 /// is dirty. The error message does not repeat the path (callers name it).
-pub fn open(path: &Path) -> Result<(Hive, Warnings), String> {
+pub fn open(path: &Path) -> Result<(Hive, Warnings), CollectError> {
     let mut warnings = Vec::new();
     let primary = read_limited(path)?;
     if primary.len() < 4096 || &primary[..4] != b"regf" {
-        return Err("not a registry hive (no `regf` header)".to_string());
+        return Err("not a registry hive (no `regf` header)".to_string().into());
     }
     let dirty = primary.get(4..8) != primary.get(8..12);
     let logs: Vec<PathBuf> = if dirty {
@@ -119,7 +120,7 @@ pub fn open(path: &Path) -> Result<(Hive, Warnings), String> {
     Ok((hive, warnings))
 }
 
-fn build(primary: Vec<u8>, logs: Vec<Vec<u8>>) -> Result<Hive, String> {
+fn build(primary: Vec<u8>, logs: Vec<Vec<u8>>) -> Result<Hive, CollectError> {
     let outcome = catch_unwind(AssertUnwindSafe(move || {
         let mut builder = ParserBuilder::from_file(Cursor::new(primary));
         for log in logs {
@@ -137,22 +138,25 @@ fn build(primary: Vec<u8>, logs: Vec<Vec<u8>>) -> Result<Hive, String> {
     }));
     match outcome {
         Ok(r) => r,
-        Err(_) => Err("the hive parser failed on malformed data".to_string()),
+        Err(_) => Err("the hive parser failed on malformed data"
+            .to_string()
+            .into()),
     }
 }
 
 /// Reads a regular file of at most [`MAX_HIVE_BYTES`].
-fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+fn read_limited(path: &Path) -> Result<Vec<u8>, CollectError> {
     let meta = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
     if !meta.file_type().is_file() {
-        return Err("not a regular file".to_string());
+        return Err("not a regular file".to_string().into());
     }
     if meta.len() > MAX_HIVE_BYTES {
         return Err(format!(
             "{} bytes: larger than the {} MiB limit for a hive",
             meta.len(),
             MAX_HIVE_BYTES / (1024 * 1024)
-        ));
+        )
+        .into());
     }
     let file = File::open(path).map_err(|e| e.to_string())?;
     let mut buf = Vec::with_capacity(meta.len() as usize);
@@ -160,7 +164,9 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
         .read_to_end(&mut buf)
         .map_err(|e| e.to_string())?;
     if buf.len() as u64 > MAX_HIVE_BYTES {
-        return Err("grew past the hive size limit while being read".to_string());
+        return Err("grew past the hive size limit while being read"
+            .to_string()
+            .into());
     }
     Ok(buf)
 }
@@ -190,9 +196,9 @@ fn transaction_logs(path: &Path) -> Vec<PathBuf> {
 impl Hive {
     /// The subkeys of the key at `path` (relative to the root, `\`-separated,
     /// case-insensitive) with their values; `Ok(None)` when the key is absent.
-    pub fn subkeys(&mut self, path: &str) -> Result<Option<Vec<SubKey>>, String> {
+    pub fn subkeys(&mut self, path: &str) -> Result<Option<Vec<SubKey>>, CollectError> {
         let parser = &mut self.parser;
-        let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<_, String> {
+        let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<_, CollectError> {
             let Some(mut key) = parser.get_key(path, false).map_err(|e| e.to_string())? else {
                 return Ok(None);
             };
@@ -209,9 +215,9 @@ impl Hive {
         }));
         match outcome {
             Ok(r) => r,
-            Err(_) => Err(format!(
-                "the hive parser failed on malformed data under `{path}`"
-            )),
+            Err(_) => {
+                Err(format!("the hive parser failed on malformed data under `{path}`").into())
+            }
         }
     }
 }
@@ -244,7 +250,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("SOFTWARE");
         std::fs::write(&p, vec![b'x'; 8192]).unwrap();
-        let err = open(&p).err().unwrap();
+        let err = open(&p).err().unwrap().to_string();
         assert!(err.contains("regf"), "{err}");
         std::fs::write(&p, b"regf").unwrap();
         assert!(open(&p).is_err());
