@@ -8,9 +8,11 @@ use std::fmt;
 
 // Types that two or more parts share live below them all, in their own files.
 mod input_error;
+mod merge;
 mod osquery;
 mod scan_result;
 pub use input_error::InputError;
+pub use merge::{AppSet, MAX_MERGED, app_key, merge_apps};
 pub use osquery::OsqueryTable;
 pub use scan_result::{DeviceResult, Outcome, Removed, ScanResult};
 

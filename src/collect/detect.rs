@@ -235,7 +235,9 @@ fn import_file(
 
 /// A device read from an inventory: named by the file unless the file names it.
 fn imported_device(path: &Path, imported: ImportedDevice) -> Device {
-    let mut device = device(path, &imported.format, imported.apps, imported.warnings);
+    // An inventory may list one app twice (two rows, two hosts' views): one merge for all.
+    let apps = crate::model::merge_apps(imported.apps);
+    let mut device = device(path, &imported.format, apps, imported.warnings);
     device.platform = imported.platform;
     device.properties = imported.properties;
     if let Some(name) = imported.name {

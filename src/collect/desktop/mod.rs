@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 pub mod linux;
 pub mod live;
 pub mod macos;
-pub mod merge;
 pub mod walk;
 pub mod windows;
 
@@ -187,7 +186,7 @@ pub fn collect_machine(dir: &Path, os: Os, options: &Options) -> Machine {
             |n| n.to_string_lossy().into_owned(),
         )
     };
-    let mut apps = merge::merge(found.apps);
+    let mut apps = crate::model::merge_apps(found.apps);
     apps.sort_by_cached_key(|a| a.id.to_lowercase());
     Machine {
         device: Device {
