@@ -21,6 +21,9 @@ pub enum CollectError {
         /// Why.
         source: std::io::Error,
     },
+    /// A text file could not be read or holds no text (empty, binary).
+    #[error("{0}")]
+    Text(#[from] crate::collect::text::ReadError),
     /// The content is not what the format expects; the message says what.
     #[error("{0}")]
     Invalid(String),

@@ -14,6 +14,8 @@ pub mod detect;
 mod error;
 pub use error::CollectError;
 pub mod import;
+pub mod registry;
+pub mod source;
 pub mod text;
 
 /// What the user says an input is; `Auto` detects it from the content.

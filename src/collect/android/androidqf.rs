@@ -5,6 +5,7 @@
 
 use super::{AppSet, Parsed};
 use crate::collect::CollectError;
+use crate::collect::source::Found;
 use crate::collect::text::excerpt;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
@@ -157,6 +158,25 @@ fn is_name_value(rest: &str, name: &str) -> bool {
 
 fn count_newlines(text: &str) -> u64 {
     memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64
+}
+
+/// androidqf `packages.json`, as a [`TextSource`](crate::collect::source::TextSource).
+pub struct Source;
+
+impl crate::collect::source::TextSource for Source {
+    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
+        Some(crate::collect::InputFormat::Androidqf)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        let parsed =
+            parse(text, source).map_err(|e| format!("expected androidqf packages.json: {e}"))?;
+        Ok(vec![Found::android(FORMAT, parsed.apps, parsed.warnings)])
+    }
 }
 
 #[cfg(test)]

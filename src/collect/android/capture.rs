@@ -539,6 +539,27 @@ pub fn utc_from_unix(secs: u64) -> String {
     )
 }
 
+/// A folder saved by `appaudit adb --save`, as a
+/// [`FolderSource`](crate::collect::source::FolderSource).
+pub struct Source;
+
+impl crate::collect::source::FolderSource for Source {
+    fn sniff(&self, dir: &Path) -> bool {
+        is_capture_folder(dir)
+    }
+
+    fn read(
+        &self,
+        dir: &Path,
+        _: &crate::collect::desktop::Options,
+    ) -> (Option<crate::collect::source::Found>, Vec<InputError>) {
+        match load(dir) {
+            Ok((device, errors)) => (Some(device.into()), errors),
+            Err(error) => (None, vec![error]),
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -15,6 +15,7 @@ pub mod binary;
 pub mod bugreport_zip;
 pub mod capture;
 pub mod dumpsys;
+pub mod folders;
 pub mod getprop;
 pub mod packages_xml;
 pub mod pm_list;

@@ -6,6 +6,7 @@
 
 use super::{ImportedDevice, main_platform, non_empty};
 use crate::collect::CollectError;
+use crate::collect::source::Found;
 use crate::collect::text::{excerpt, lines};
 use crate::model::{App, Evidence, Platform};
 use std::collections::HashMap;
@@ -334,6 +335,23 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
             }
         })
         .collect())
+}
+
+/// A CSV app inventory, as a [`TextSource`](crate::collect::source::TextSource).
+pub struct Source;
+
+impl crate::collect::source::TextSource for Source {
+    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
+        Some(crate::collect::InputFormat::Csv)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        parse(text, source)
+    }
 }
 
 #[cfg(test)]

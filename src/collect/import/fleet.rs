@@ -11,6 +11,7 @@
 
 use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
 use crate::collect::CollectError;
+use crate::collect::source::Found;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -245,6 +246,23 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
             .into());
     }
     Ok(devices)
+}
+
+/// Fleet's software JSON, as a [`TextSource`](crate::collect::source::TextSource).
+pub struct Source;
+
+impl crate::collect::source::TextSource for Source {
+    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
+        Some(crate::collect::InputFormat::Fleet)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        parse(text, source)
+    }
 }
 
 #[cfg(test)]

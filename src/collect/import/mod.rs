@@ -13,20 +13,8 @@ pub mod csv;
 pub mod fleet;
 pub mod osquery;
 
-/// One device read from an inventory file.
-#[derive(Debug)]
-pub struct ImportedDevice {
-    /// The device's name when the file says it (a `device` column, a Fleet host name).
-    pub name: Option<String>,
-    pub platform: Platform,
-    /// The format to show for the device, e.g. `osquery-apps`.
-    pub format: String,
-    pub apps: Vec<App>,
-    /// Facts about the device (hostname, OS), as `key -> value`.
-    pub properties: Vec<(String, String)>,
-    /// Problems that did not stop the file from being read.
-    pub warnings: Vec<String>,
-}
+/// One device read from an inventory file: the collectors' one output type.
+pub type ImportedDevice = crate::collect::source::Found;
 
 /// The platform most of `apps` are on, or `fallback` when there are none.
 pub(crate) fn main_platform(apps: &[App], fallback: Platform) -> Platform {

@@ -7,6 +7,7 @@
 
 use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
 use crate::collect::CollectError;
+use crate::collect::source::Found;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
 
@@ -163,6 +164,25 @@ pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, CollectError> {
         properties: Vec::new(),
         warnings,
     })
+}
+
+/// osquery JSON results, as a [`TextSource`](crate::collect::source::TextSource).
+pub struct Source;
+
+impl crate::collect::source::TextSource for Source {
+    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
+        Some(crate::collect::InputFormat::Osquery)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        let device =
+            parse(text, source).map_err(|e| format!("expected osquery JSON results: {e}"))?;
+        Ok(vec![device])
+    }
 }
 
 #[cfg(test)]
