@@ -14,6 +14,8 @@ pub mod detect;
 mod error;
 pub use error::CollectError;
 pub mod import;
+pub(crate) mod json;
+pub mod read;
 pub mod registry;
 pub mod source;
 pub mod text;

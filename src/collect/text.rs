@@ -4,6 +4,8 @@
 //! BOM, CRLF line ends, stray NUL bytes or a few invalid UTF-8 sequences. All of
 //! that is accepted; only data that is clearly not text is refused.
 
+pub use crate::collect::read::file_kind;
+use crate::collect::read::{Links, ReadFailure, read_bounded};
 use std::io::Read;
 use std::path::Path;
 
@@ -74,27 +76,11 @@ pub enum ReadError {
 
 /// Reads a regular file (refusing FIFOs, devices and huge files) and decodes it.
 pub fn read_text_file(path: &Path) -> Result<String, ReadError> {
-    let unreadable = |e: std::io::Error| ReadError::Unreadable(format!("cannot read: {e}"));
-    // Check the kind before opening: opening a FIFO would block.
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
-    if !meta.is_file() {
-        let kind = file_kind(&meta.file_type());
-        return Err(ReadError::Unreadable(format!(
-            "not a regular file ({kind})"
-        )));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large(meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut bytes = Vec::new();
-    // The file may grow between stat and read: never read past the cap.
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(bytes.len() as u64));
-    }
+    let bytes = read_bounded(path, MAX_FILE_BYTES, Links::Follow).map_err(|e| match e {
+        ReadFailure::TooLarge(len) => too_large(len),
+        ReadFailure::Grew => too_large(MAX_FILE_BYTES + 1),
+        e => ReadError::Unreadable(e.to_string()),
+    })?;
     decode(&bytes).map_err(ReadError::NotText)
 }
 
@@ -395,35 +381,6 @@ fn too_large(len: u64) -> ReadError {
     ReadError::Unreadable(format!(
         "file is too large ({len} bytes; the limit is 1 GiB)"
     ))
-}
-
-/// A short name for what a non-regular file is, for error messages.
-pub fn file_kind(kind: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "fifo";
-        }
-        if kind.is_socket() {
-            return "socket";
-        }
-        if kind.is_block_device() {
-            return "block device";
-        }
-        if kind.is_char_device() {
-            return "character device";
-        }
-    }
-    if kind.is_symlink() {
-        "symbolic link"
-    } else if kind.is_dir() {
-        "folder"
-    } else if kind.is_file() {
-        "file"
-    } else {
-        "special file"
-    }
 }
 
 /// Lines without their `\n` or `\r\n` ends; the n-th item is line n+1 of the file.

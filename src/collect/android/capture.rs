@@ -494,20 +494,14 @@ pub fn load(dir: &Path) -> Result<(Device, Vec<InputError>), InputError> {
 }
 
 fn read_capped(path: &Path) -> Result<Vec<u8>, CollectError> {
-    use std::io::Read;
-    let meta = std::fs::symlink_metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if !meta.is_file() {
-        return Err("not a regular file".to_owned().into());
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_OUTPUT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_OUTPUT_BYTES {
-        return Err("file is too large (the limit is 1 GiB)".to_owned().into());
-    }
-    Ok(bytes)
+    use crate::collect::read::{Links, ReadFailure, read_bounded};
+    read_bounded(path, MAX_OUTPUT_BYTES, Links::NoFollow).map_err(|e| match e {
+        ReadFailure::Io(e) => CollectError::Io(e),
+        ReadFailure::NotRegular(_) => CollectError::NotRegularFile,
+        ReadFailure::TooLarge(_) | ReadFailure::Grew => {
+            "file is too large (the limit is 1 GiB)".into()
+        }
+    })
 }
 
 /// The current time, UTC, as `YYYY-MM-DDTHH:MM:SSZ`.

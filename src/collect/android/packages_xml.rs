@@ -30,15 +30,13 @@ pub fn sniff(head: &[u8]) -> bool {
 
 /// Reads a `packages.xml` file in either form.
 pub fn read_file(path: &Path) -> Result<Parsed, CollectError> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(format!("packages.xml larger than {MAX_BYTES} bytes").into());
-    }
+    use crate::collect::read::{Links, ReadFailure, read_bounded};
+    let bytes = read_bounded(path, MAX_BYTES, Links::Follow).map_err(|e| match e {
+        ReadFailure::TooLarge(_) | ReadFailure::Grew => {
+            CollectError::from(format!("packages.xml larger than {MAX_BYTES} bytes"))
+        }
+        e => CollectError::from(e.to_string()),
+    })?;
     parse(&bytes, &path.display().to_string())
 }
 

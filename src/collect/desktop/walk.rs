@@ -11,6 +11,7 @@
 //! *host* paths are where the file is on this computer (`/mnt/image/Applications/WeChat.app`).
 
 use crate::collect::InputError;
+use crate::collect::read::{Links, ReadFailure, open_bounded};
 use crate::collect::text::file_kind;
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -422,34 +423,11 @@ impl KnownDirs {
 /// Opens a regular file for reading without following a final link and without
 /// blocking on a FIFO; anything but a regular file (or a file over `cap`) is refused.
 pub fn open_regular(host: &Path, cap: u64) -> Result<File, InputError> {
-    let cannot = |e: io::Error| InputError::new(host, format!("cannot read: {e}"));
-    let meta = fs::symlink_metadata(host).map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(InputError::new(
-            host,
-            format!("not a regular file ({})", file_kind(&meta.file_type())),
-        ));
+    match open_bounded(host, cap, Links::NoFollow) {
+        Ok((file, _)) => Ok(file),
+        Err(ReadFailure::TooLarge(_) | ReadFailure::Grew) => Err(too_large(host, cap)),
+        Err(e) => Err(InputError::new(host, e.to_string())),
     }
-    if meta.len() > cap {
-        return Err(too_large(host, cap));
-    }
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
-    }
-    let file = options.open(host).map_err(cannot)?;
-    // It may have been swapped between the check and the open.
-    let meta = file.metadata().map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(InputError::new(
-            host,
-            format!("not a regular file ({})", file_kind(&meta.file_type())),
-        ));
-    }
-    Ok(file)
 }
 
 fn too_large(host: &Path, cap: u64) -> InputError {

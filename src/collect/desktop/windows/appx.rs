@@ -311,14 +311,13 @@ pub fn common_name(dn: &str) -> String {
 
 /// Reads one manifest file into an app (`None` for a resource package).
 pub fn manifest_app(path: &Path, package_dir: &Path) -> Result<Option<App>, CollectError> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
-    if !meta.file_type().is_file() {
-        return Err("not a regular file".to_string().into());
-    }
-    if meta.len() > MAX_MANIFEST_BYTES {
-        return Err(format!("{} bytes: too large for a manifest", meta.len()).into());
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    use crate::collect::read::{Links, ReadFailure, read_bounded};
+    let bytes = read_bounded(path, MAX_MANIFEST_BYTES, Links::NoFollow).map_err(|e| match e {
+        ReadFailure::Io(e) => CollectError::from(e.to_string()),
+        ReadFailure::NotRegular(_) => CollectError::from("not a regular file"),
+        ReadFailure::TooLarge(len) => format!("{len} bytes: too large for a manifest").into(),
+        ReadFailure::Grew => "grew past the manifest size limit while being read".into(),
+    })?;
     let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes));
     let m = parse_manifest(&text)?;
     if m.resource_package

@@ -7,8 +7,7 @@ use notatin::cell_value::CellValue;
 use notatin::parser::Parser;
 use notatin::parser_builder::ParserBuilder;
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -146,29 +145,17 @@ fn build(primary: Vec<u8>, logs: Vec<Vec<u8>>) -> Result<Hive, CollectError> {
 
 /// Reads a regular file of at most [`MAX_HIVE_BYTES`].
 fn read_limited(path: &Path) -> Result<Vec<u8>, CollectError> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
-    if !meta.file_type().is_file() {
-        return Err("not a regular file".to_string().into());
-    }
-    if meta.len() > MAX_HIVE_BYTES {
-        return Err(format!(
-            "{} bytes: larger than the {} MiB limit for a hive",
-            meta.len(),
+    use crate::collect::read::{Links, ReadFailure, read_bounded};
+    read_bounded(path, MAX_HIVE_BYTES, Links::NoFollow).map_err(|e| match e {
+        ReadFailure::Io(e) => CollectError::from(e.to_string()),
+        ReadFailure::NotRegular(_) => CollectError::from("not a regular file"),
+        ReadFailure::TooLarge(len) => format!(
+            "{len} bytes: larger than the {} MiB limit for a hive",
             MAX_HIVE_BYTES / (1024 * 1024)
         )
-        .into());
-    }
-    let file = File::open(path).map_err(|e| e.to_string())?;
-    let mut buf = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_HIVE_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| e.to_string())?;
-    if buf.len() as u64 > MAX_HIVE_BYTES {
-        return Err("grew past the hive size limit while being read"
-            .to_string()
-            .into());
-    }
-    Ok(buf)
+        .into(),
+        ReadFailure::Grew => "grew past the hive size limit while being read".into(),
+    })
 }
 
 /// `X.LOG1` and `X.LOG2` beside hive `X` (any case), regular files only.
