@@ -17,8 +17,11 @@ use std::path::PathBuf;
 /// What to scan and under which regimes.
 #[derive(Clone, Debug, Default)]
 pub struct ScanRequest {
+    /// Files and folders to scan.
     pub inputs: Vec<PathBuf>,
+    /// What the inputs are (`Auto`: told from their content).
     pub input_format: InputFormat,
+    /// Which regimes findings are kept for (a policy, or all).
     pub filter: RegimeFilter,
     /// Keep every device's app list for the report.
     pub inventory: bool,
@@ -43,8 +46,11 @@ impl ScanRequest {
 
 /// Told about progress; the CLI draws a bar, tests and libraries ignore it.
 pub trait Progress: Sync {
+    /// Called once with the number of units to collect.
     fn start(&self, _units: usize) {}
+    /// Called when a unit is done.
     fn advance(&self) {}
+    /// Called when every unit is done.
     fn finish(&self) {}
 }
 
@@ -60,6 +66,7 @@ struct UnitResult {
     skipped: Vec<InputError>,
 }
 
+/// Collects every input, matches every app and gathers what could not be read: the one scan pipeline.
 pub fn run(request: &ScanRequest, matcher: &Matcher, progress: &dyn Progress) -> ScanResult {
     let mut result = ScanResult {
         policy: request.filter.policy.clone(),
@@ -129,6 +136,7 @@ fn scan_unit(unit: &Unit, request: &ScanRequest, matcher: &Matcher) -> UnitResul
     }
 }
 
+/// Matches every app of `device`, keeping installed findings apart from data left behind.
 pub fn match_device(device: Device, matcher: &Matcher, filter: &RegimeFilter) -> DeviceResult {
     let mut findings = Vec::new();
     let mut data_left_behind = Vec::new();

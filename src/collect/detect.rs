@@ -193,14 +193,18 @@ pub fn no_layout(dir: &Path) -> InputError {
 /// a child of a folder of devices (where unrecognised files are passed over).
 #[derive(Clone, Debug)]
 pub struct Unit {
+    /// The file or folder.
     pub path: PathBuf,
+    /// It is a child of a folder of devices (unrecognised files are then passed over).
     pub inside_folder: bool,
 }
 
 /// How an input splits into units, so a folder of many devices can be read in parallel.
 #[derive(Debug, Default)]
 pub struct Plan {
+    /// The units, sorted by path.
     pub units: Vec<Unit>,
+    /// What could not be listed.
     pub errors: Vec<InputError>,
     /// The input is a folder of devices (its children are the units).
     pub is_folder_of_devices: bool,

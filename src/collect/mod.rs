@@ -43,6 +43,7 @@ pub enum InputFormat {
 /// Everything collected from one input path.
 #[derive(Debug, Default)]
 pub struct Collected {
+    /// The devices read.
     pub devices: Vec<Device>,
     /// Inputs (or parts) that could not be read: these make the scan incomplete.
     pub errors: Vec<InputError>,

@@ -110,6 +110,7 @@ enum Body {
 /// What [`TextInput::for_each_line`] saw.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LineStats {
+    /// How many lines there were.
     pub lines: u64,
     /// A line held something other than whitespace.
     pub any_text: bool,

@@ -56,6 +56,7 @@ struct Tier {
     regexes: Option<LoosePatterns>,
 }
 
+/// The rule set compiled for matching: built once, then [`Matcher::match_app`] per app.
 pub struct Matcher {
     rules: RuleSet,
     tiers: HashMap<(Platform, Field), Tier, FastHash>,
@@ -121,6 +122,7 @@ impl Matcher {
         Ok(Matcher { rules, tiers })
     }
 
+    /// The rules the matcher was built from.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
     }

@@ -119,8 +119,11 @@ fn read_entry<R: Read + Seek>(
 /// What is read from `AndroidManifest.xml`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Manifest {
+    /// The package name (`package=`).
     pub package: String,
+    /// `android:versionCode`, when given.
     pub version_code: Option<String>,
+    /// `android:versionName`, when given.
     pub version_name: Option<String>,
 }
 
@@ -155,6 +158,7 @@ impl<'a> Bytes<'a> {
 }
 
 /// Parses a binary `AndroidManifest.xml` for the `<manifest>` element's attributes.
+#[doc(hidden)] // public for the fuzz targets only
 pub fn parse_manifest(data: &[u8]) -> Result<Manifest, CollectError> {
     let b = Bytes { data };
     if b.u16(0)? != 0x0003 {
@@ -296,6 +300,7 @@ fn utf16_string(b: &Bytes<'_>, mut at: usize) -> Result<String, CollectError> {
 }
 
 /// The certificates (DER) of the v2/v3/v3.1 APK Signing Block; empty when there is none.
+#[doc(hidden)] // public for the fuzz targets only
 pub fn signing_block_certs<F: Read + Seek>(file: &mut F) -> Result<Vec<Vec<u8>>, CollectError> {
     let io = |e: std::io::Error| format!("cannot read: {e}");
     let len = file.seek(SeekFrom::End(0)).map_err(io)?;
@@ -332,6 +337,7 @@ pub fn signing_block_certs<F: Read + Seek>(file: &mut F) -> Result<Vec<Vec<u8>>,
 }
 
 /// Parses a whole signing block (size, ID-value pairs, size, magic).
+#[doc(hidden)] // public for the fuzz targets only
 pub fn parse_signing_block(block: &[u8]) -> Result<Vec<Vec<u8>>, CollectError> {
     let b = Bytes { data: block };
     let pairs_end = block.len().saturating_sub(24);
@@ -426,6 +432,7 @@ fn der(data: &[u8]) -> Result<Der<'_>, CollectError> {
 }
 
 /// The certificates of a PKCS #7 SignedData (v1 `META-INF/CERT.RSA`).
+#[doc(hidden)] // public for the fuzz targets only
 pub fn pkcs7_certificates(data: &[u8]) -> Result<Vec<Vec<u8>>, CollectError> {
     let (tag, _, content_info, _) = der(data)?;
     if tag != 0x30 {

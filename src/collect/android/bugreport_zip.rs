@@ -27,8 +27,11 @@ const RATIO_FREE_BYTES: u64 = 8 * 1024 * 1024;
 /// What a zip file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ZipKind {
+    /// An `adb bugreport` zip (a dumpstate inside).
     Bugreport,
+    /// An APK (`AndroidManifest.xml` inside).
     Apk,
+    /// Any other zip.
     Other,
 }
 

@@ -46,8 +46,10 @@ pub enum Role {
 /// One command run on the device and where its output is kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    /// What the output is (package list, dumpsys, users...).
     pub role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user (`--user N`) the command was run for, if any.
     pub user: Option<u32>,
     /// The command line as run on the host (`adb -s SERIAL shell pm list users`).
     pub command: String,
@@ -57,8 +59,10 @@ pub struct Entry {
     pub time: String,
     /// SHA-256 of the output, lowercase hex.
     pub sha256: String,
+    /// The size of the output in bytes.
     pub bytes: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The command's exit code, when it ended.
     pub exit_code: Option<i32>,
     /// What the command printed on stderr, if anything.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -80,9 +84,11 @@ fn is_false(b: &bool) -> bool {
 pub struct Manifest {
     /// Always [`KIND`].
     pub kind: String,
+    /// The manifest format version.
     pub version: u32,
     /// The program and version that made the capture.
     pub tool: String,
+    /// The serial number of the device captured.
     pub serial: String,
     /// The model, from `getprop` (`ro.product.model`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,10 +98,12 @@ pub struct Manifest {
     /// Problems met while capturing (a timeout, the device gone): the capture is incomplete.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Every command run, with its output file.
     pub entries: Vec<Entry>,
 }
 
 impl Manifest {
+    /// An empty capture of device `serial`, started now.
     pub fn new(serial: &str) -> Self {
         Manifest {
             kind: KIND.to_owned(),
@@ -207,8 +215,11 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// A user or profile from `pm list users`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserInfo {
+    /// The user id (`0` is the owner).
     pub id: u32,
+    /// The user's or profile's name (`Owner`, `Work profile`).
     pub name: String,
+    /// Whether the user was running at capture time.
     pub running: bool,
 }
 

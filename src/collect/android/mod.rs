@@ -23,6 +23,7 @@ pub mod pm_list;
 /// What a parser read from one file.
 #[derive(Debug, Default)]
 pub struct Parsed {
+    /// The apps read, merged by id.
     pub apps: Vec<App>,
     /// Problems that did not stop the file from being read.
     pub warnings: Vec<String>,

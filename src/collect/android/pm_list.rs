@@ -64,6 +64,7 @@ pub struct LineParser<'s> {
 }
 
 impl<'s> LineParser<'s> {
+    /// A parser naming `source` in evidence.
     pub fn new(source: &'s str) -> Self {
         LineParser {
             source,

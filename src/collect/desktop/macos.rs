@@ -536,6 +536,7 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// The team id of a code-signature SuperBlob (`0xfade0cc0`), from its CodeDirectory.
+#[doc(hidden)] // public for the fuzz targets only
 pub fn signature_team_id(blob: &[u8]) -> Option<String> {
     if be32(blob, 0)? != 0xfade_0cc0 {
         return None;

@@ -20,12 +20,16 @@ pub mod windows;
 /// The operating system of a machine root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Os {
+    /// macOS.
     Macos,
+    /// Windows.
     Windows,
+    /// Linux.
     Linux,
 }
 
 impl Os {
+    /// The platform of apps on this system.
     pub fn platform(self) -> Platform {
         match self {
             Os::Macos => Platform::Macos,
@@ -34,6 +38,7 @@ impl Os {
         }
     }
 
+    /// The system's name (`macos`).
     pub fn as_str(self) -> &'static str {
         self.platform().as_str()
     }
@@ -48,8 +53,11 @@ impl Os {
 /// sources) and what could not be read.
 #[derive(Debug, Default)]
 pub struct Found {
+    /// The apps found, before they are merged.
     pub apps: Vec<App>,
+    /// What could not be read.
     pub errors: Vec<InputError>,
+    /// Problems that did not stop the reading.
     pub warnings: Vec<String>,
 }
 
@@ -165,7 +173,9 @@ fn is_linux_root(dir: &Path) -> bool {
 /// What a machine root gave: one device, and what could not be read.
 #[derive(Debug)]
 pub struct Machine {
+    /// The machine as one device, its apps merged.
     pub device: Device,
+    /// What could not be read.
     pub errors: Vec<InputError>,
 }
 

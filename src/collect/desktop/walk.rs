@@ -28,7 +28,9 @@ const MAX_WALK_ENTRIES: usize = 2_000_000;
 /// What a path inside the machine is, after links were resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// A regular file.
     File,
+    /// A folder.
     Dir,
     /// A FIFO, socket or device: never opened.
     Other(&'static str),
@@ -39,11 +41,13 @@ pub enum Kind {
 /// One child of a folder.
 #[derive(Clone, Debug)]
 pub struct Entry {
+    /// The entry's file name.
     pub name: OsString,
     /// The path inside the machine (`/Applications/WeChat.app`).
     pub inner: PathBuf,
     /// Where it is on this computer, links resolved inside the root.
     pub host: PathBuf,
+    /// Whether it is a file or a folder.
     pub kind: Kind,
     /// The entry itself is a symbolic link (resolved inside the root).
     pub via_link: bool,
@@ -73,7 +77,9 @@ pub fn has_ext(name: &str, ext: &str) -> bool {
 /// What a walk's visitor wants next for a folder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
+    /// Read the folder's entries too.
     Descend,
+    /// Do not enter the folder.
     Skip,
 }
 
@@ -101,6 +107,7 @@ impl Root {
         self
     }
 
+    /// The entry's path under the root.
     pub fn path(&self) -> &Path {
         &self.path
     }

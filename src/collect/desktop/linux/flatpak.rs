@@ -11,14 +11,18 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::path::Path;
 
+/// The `Evidence::format` of flatpak apps.
 pub const FORMAT: &str = "flatpak";
 const MAX_METAINFO_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What an AppStream metainfo file says.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Metainfo {
+    /// The component id (`<id>`).
     pub id: Option<String>,
+    /// The English name (`<name>`).
     pub name: Option<String>,
+    /// The developer's name.
     pub developer: Option<String>,
     /// The newest release's version (by date or timestamp, else the first listed).
     pub version: Option<String>,

@@ -22,7 +22,9 @@ const MAX_STATUS_BYTES: u64 = 512 * 1024 * 1024;
 const MAX_LIST_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_DESKTOP_BYTES: u64 = 1024 * 1024;
 
+/// The `Evidence::format` of `.desktop` entries.
 pub const DESKTOP_FORMAT: &str = "desktop-entry";
+/// The `Evidence::format` of AppImages.
 pub const APPIMAGE_FORMAT: &str = "appimage";
 
 /// Folders of `.desktop` files on the machine.
@@ -162,13 +164,21 @@ fn collect_rpm(root: &Root, found: &mut Found, owners: &mut HashMap<String, Stri
 /// What a `.desktop` file's `[Desktop Entry]` group says.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DesktopEntry {
+    /// `Type=`.
     pub kind: Option<String>,
+    /// `Name=` (untranslated).
     pub name: Option<String>,
+    /// `Exec=`.
     pub exec: Option<String>,
+    /// `Hidden=true`: the entry is deleted.
     pub hidden: bool,
+    /// `NoDisplay=true`: not shown in menus.
     pub no_display: bool,
+    /// `X-Flatpak=`: the flatpak app id.
     pub flatpak: Option<String>,
+    /// `X-SnapInstanceName=`: the snap's name.
     pub snap: Option<String>,
+    /// `X-AppImage-Version=`.
     pub appimage_version: Option<String>,
 }
 
@@ -284,6 +294,7 @@ fn collect_desktop_entries(
 }
 
 /// Name and version from an AppImage's file name (`Obsidian-1.4.16-x86_64.AppImage`).
+#[doc(hidden)] // public for the fuzz targets only
 pub fn appimage_name(file: &str) -> (String, Option<String>) {
     let mut stem = file;
     if super::walk::has_ext(file, "appimage") {

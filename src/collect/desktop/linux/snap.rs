@@ -10,6 +10,7 @@ use crate::model::{App, Evidence, Platform};
 use serde_saphyr::{Budget, Options};
 use std::path::{Path, PathBuf};
 
+/// The `Evidence::format` of snaps.
 pub const FORMAT: &str = "snap";
 const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
 const MAX_YAML_BYTES: u64 = 4 * 1024 * 1024;
@@ -19,9 +20,13 @@ const MOUNT_DIRS: &[&str] = &["/snap", "/var/lib/snapd/snap"];
 /// What a `snap.yaml` says.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SnapYaml {
+    /// `name:`.
     pub name: Option<String>,
+    /// `version:`.
     pub version: Option<String>,
+    /// `title:`.
     pub title: Option<String>,
+    /// The names under `apps:`.
     pub apps: Vec<String>,
 }
 
