@@ -1,12 +1,15 @@
 //! One scan: collect every input, match every app, keep what could not be read.
+//! Files and folders ([`run`]) and live adb devices ([`run_live`]) are sources that
+//! feed the same stage ([`match_collected`]); the CLI only parses and prints.
 //!
 //! Inputs are split into units (a folder of devices becomes its children) that
 //! are collected and matched in parallel. A device's app list is dropped as soon
 //! as it has been matched unless the inventory was asked for, so memory grows
 //! with the findings, not with the number of apps in the fleet.
 
-use crate::collect::InputFormat;
 use crate::collect::detect::{self, Unit};
+use crate::collect::live::{LiveError, LiveRequest, collect_live};
+use crate::collect::{Collected, InputFormat};
 use crate::matcher::Matcher;
 use crate::model::{Device, FindingState, InputError};
 pub use crate::model::{DeviceResult, Outcome, Removed, ScanResult};
@@ -52,6 +55,8 @@ pub trait Progress: Sync {
     fn advance(&self) {}
     /// Called when every unit is done.
     fn finish(&self) {}
+    /// Told what is going on, for people (`reading R58N12345 over adb...`).
+    fn note(&self, _message: &str) {}
 }
 
 /// Progress that nobody watches.
@@ -118,6 +123,12 @@ fn scan_unit(unit: &Unit, request: &ScanRequest, matcher: &Matcher) -> UnitResul
     tracing::debug!(path = %unit.path.display(), "collecting");
     let collected =
         detect::collect_unit_with(unit, request.input_format, &request.desktop_options());
+    match_collected(collected, request, matcher)
+}
+
+/// The stage every source feeds: each device matched (its app list dropped unless
+/// the inventory was asked for), what could not be read kept beside.
+fn match_collected(collected: Collected, request: &ScanRequest, matcher: &Matcher) -> UnitResult {
     let devices = collected
         .devices
         .into_iter()
@@ -134,6 +145,26 @@ fn scan_unit(unit: &Unit, request: &ScanRequest, matcher: &Matcher) -> UnitResul
         errors: collected.errors,
         skipped: collected.skipped,
     }
+}
+
+/// Scans the Android devices attached over adb (read-only): the same scan as [`run`]
+/// with live devices as its source. `request` gives the regimes and the inventory;
+/// its inputs are not read. `Err` when adb itself cannot be used.
+pub fn run_live(
+    live: &LiveRequest,
+    request: &ScanRequest,
+    matcher: &Matcher,
+    progress: &dyn Progress,
+) -> Result<ScanResult, LiveError> {
+    let collected = collect_live(live, &|message| progress.note(message))?;
+    let unit = match_collected(collected, request, matcher);
+    Ok(ScanResult {
+        devices: unit.devices,
+        errors: unit.errors,
+        skipped: unit.skipped,
+        policy: request.filter.policy.clone(),
+        removed: None,
+    })
 }
 
 /// Matches every app of `device`, keeping installed findings apart from data left behind.

@@ -15,6 +15,7 @@ mod error;
 pub use error::CollectError;
 pub mod import;
 pub(crate) mod json;
+pub mod live;
 pub mod read;
 pub mod registry;
 pub mod source;
