@@ -267,6 +267,43 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
             .map(|(_, v)| v.clone())
     };
     let model = prop("model").or_else(|| manifest.device.clone());
+    let users = capture_users(manifest);
+    let profiles: BTreeMap<u32, String> = users
+        .iter()
+        .filter(|u| !u.name.is_empty())
+        .map(|u| (u.id, u.name.clone()))
+        .collect();
+
+    let (apps, listed_any) = listed_apps(manifest, label, &mut warnings);
+    let mut apps = apps.into_vec();
+    apply_lists(manifest, &mut apps);
+    for app in &mut apps {
+        name_profiles(app, &profiles);
+        app.settle_user_flags();
+    }
+    mark_side_loaded(&mut apps);
+    if !listed_any {
+        warnings.push("no package list could be read from this device".to_owned());
+    }
+
+    let device_properties = device_properties(manifest, properties, &users);
+    Device {
+        source: source.to_owned(),
+        name: match model {
+            Some(model) => format!("{model} {}", manifest.serial),
+            None => manifest.serial.clone(),
+        },
+        platform: Platform::Android,
+        format: FORMAT.to_owned(),
+        properties: device_properties,
+        apps,
+        warnings,
+    }
+}
+
+/// The device's users: those `pm list users` names, then those a package list was
+/// run for without being named (old Android).
+fn capture_users(manifest: &Manifest) -> Vec<UserInfo> {
     let mut users: Vec<UserInfo> = manifest
         .current(Role::Users)
         .next()
@@ -284,12 +321,16 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
             });
         }
     }
-    let profiles: BTreeMap<u32, String> = users
-        .iter()
-        .filter(|u| !u.name.is_empty())
-        .map(|u| (u.id, u.name.clone()))
-        .collect();
+    users
+}
 
+/// The apps of every package list and dumpsys of the capture, merged; and whether
+/// any list could be read.
+fn listed_apps(
+    manifest: &Manifest,
+    label: &dyn Fn(&Entry) -> String,
+    warnings: &mut Vec<String>,
+) -> (AppSet, bool) {
     let mut apps = AppSet::default();
     let mut listed_any = false;
     for entry in manifest.current(Role::Packages) {
@@ -337,7 +378,11 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
             None => warnings.push(format!("{}: no package section", entry.file)),
         }
     }
-    let mut apps = apps.into_vec();
+    (apps, listed_any)
+}
+
+/// Marks the apps of the disabled (`pm list packages -d`) and system (`-s`) lists.
+fn apply_lists(manifest: &Manifest, apps: &mut [App]) {
     for entry in manifest.current(Role::Disabled) {
         let user = entry.user.unwrap_or(0);
         let ids = listed_ids(&entry.output);
@@ -361,15 +406,14 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
             app.flags.system = true;
         }
     }
-    for app in &mut apps {
-        name_profiles(app, &profiles);
-        app.settle_user_flags();
-    }
-    mark_side_loaded(&mut apps);
-    if !listed_any {
-        warnings.push("no package list could be read from this device".to_owned());
-    }
+}
 
+/// The device's facts: serial, `getprop` values, users and the capture time.
+fn device_properties(
+    manifest: &Manifest,
+    properties: Vec<(String, String)>,
+    users: &[UserInfo],
+) -> Vec<(String, String)> {
     let mut device_properties = Vec::new();
     device_properties.push(("serial".to_owned(), manifest.serial.clone()));
     for (key, value) in properties {
@@ -377,7 +421,7 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
             device_properties.push((key, value));
         }
     }
-    for user in &users {
+    for user in users {
         let name = if user.name.is_empty() {
             "(unnamed)"
         } else {
@@ -386,18 +430,7 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
         device_properties.push((format!("user.{}", user.id), name.to_owned()));
     }
     device_properties.push(("captured".to_owned(), manifest.started.clone()));
-    Device {
-        source: source.to_owned(),
-        name: match model {
-            Some(model) => format!("{model} {}", manifest.serial),
-            None => manifest.serial.clone(),
-        },
-        platform: Platform::Android,
-        format: FORMAT.to_owned(),
-        properties: device_properties,
-        apps,
-        warnings,
-    }
+    device_properties
 }
 
 fn name_profiles(app: &mut App, profiles: &BTreeMap<u32, String>) {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub mod linux;
 pub mod live;
 pub mod macos;
+mod plist;
 pub mod walk;
 pub mod windows;
 
