@@ -293,6 +293,28 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// Makes room (moves the current line to the front of the buffer, `scan` with it)
+    /// and reads a chunk after it; returns how many bytes were read, 0 at the end.
+    #[inline]
+    fn fill(&mut self, scan: &mut usize) -> std::io::Result<usize> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            *scan -= self.start;
+            self.start = 0;
+        }
+        if self.buf.len() < self.end + CHUNK_BYTES {
+            self.buf.resize(self.end + CHUNK_BYTES, 0);
+        }
+        loop {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Calls `f` for every line; returns how many lines were cut.
     fn run(&mut self, mut f: impl FnMut(u64, RawLine<'_>)) -> std::io::Result<u64> {
         let mut number = 0u64;
@@ -349,23 +371,7 @@ impl<R: Read> LineReader<R> {
                 self.end = self.start + MAX_LINE_BYTES;
             }
             scan = self.end;
-            // Make room: move the current line to the front, then read a chunk after it.
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                scan -= self.start;
-                self.start = 0;
-            }
-            if self.buf.len() < self.end + CHUNK_BYTES {
-                self.buf.resize(self.end + CHUNK_BYTES, 0);
-            }
-            let n = loop {
-                match self.reader.read(&mut self.buf[self.end..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            };
+            let n = self.fill(&mut scan)?;
             if n == 0 {
                 if self.end > self.start {
                     number += 1;

@@ -123,19 +123,7 @@ pub fn collect(root: &Root, found: &mut Found) {
                     path: state_host.display().to_string(),
                     line: None,
                     format: FORMAT.to_owned(),
-                    excerpt: Some(format!(
-                        "data.snaps.{}: revision {}{}{}",
-                        snap.name,
-                        snap.revision.as_deref().unwrap_or("?"),
-                        snap.kind
-                            .as_deref()
-                            .map(|k| format!(", type {k}"))
-                            .unwrap_or_default(),
-                        snap.channel
-                            .as_deref()
-                            .map(|c| format!(", channel {c}"))
-                            .unwrap_or_default(),
-                    )),
+                    excerpt: Some(state_excerpt(&snap)),
                 },
             );
             app.build = snap.revision.clone();
@@ -180,6 +168,23 @@ pub fn collect(root: &Root, found: &mut Found) {
             }
         }
     }
+}
+
+/// How a snap stands in `state.json`, as an evidence excerpt.
+fn state_excerpt(snap: &StateSnap) -> String {
+    format!(
+        "data.snaps.{}: revision {}{}{}",
+        snap.name,
+        snap.revision.as_deref().unwrap_or("?"),
+        snap.kind
+            .as_deref()
+            .map(|k| format!(", type {k}"))
+            .unwrap_or_default(),
+        snap.channel
+            .as_deref()
+            .map(|c| format!(", channel {c}"))
+            .unwrap_or_default(),
+    )
 }
 
 fn fill_from_yaml(app: &mut App, yaml: Option<(PathBuf, SnapYaml)>) {
