@@ -5,10 +5,10 @@
 //! A device that is unauthorized, offline, gone or slow becomes an [`InputError`]
 //! and the others are still read; only problems with adb itself stop the source.
 
-use crate::collect::Collected;
 use crate::collect::android::adb::{self, Adb, Attached, RunError};
 use crate::collect::android::capture::{self, Manifest};
 use crate::collect::registry::finish;
+use crate::collect::{CollectError, Collected};
 use crate::model::InputError;
 use std::path::{Path, PathBuf};
 
@@ -96,7 +96,7 @@ pub fn collect_live(request: &LiveRequest, note: &dyn Fn(&str)) -> Result<Collec
         if let Some(dir) = &request.save {
             match save(dir, &manifest) {
                 Ok(folder) => note(&format!("saved {serial} to {}", folder.display())),
-                Err(message) => out.errors.push(error(message)),
+                Err(e) => out.errors.push(error(e.to_string())),
             }
         }
         let has_listing = manifest
@@ -154,8 +154,8 @@ fn select<'a>(attached: &'a [Attached], serials: &[String]) -> Vec<(String, Opti
     selected
 }
 
-fn save(dir: &Path, manifest: &Manifest) -> Result<PathBuf, String> {
+fn save(dir: &Path, manifest: &Manifest) -> Result<PathBuf, CollectError> {
     let folder = adb::save_folder(dir, &manifest.serial, &manifest.started);
-    manifest.save(&folder).map_err(|e| e.to_string())?;
+    manifest.save(&folder)?;
     Ok(folder)
 }

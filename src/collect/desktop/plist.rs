@@ -1,9 +1,9 @@
 //! Property lists (`Info.plist`, XML or binary), parsed with a depth check first.
 //!
-//! `binary_plist_depth` is one function of about a hundred lines on purpose: it is a
-//! single non-recursive walk over the binary plist's object table (header, offsets,
-//! then one loop over objects by marker), and its bounds checks only read correctly
-//! side by side; split, each part would need the others' invariants restated.
+//! `binary_plist_depth` is longer than 80 lines on purpose: it checks the binary
+//! plist's trailer, then walks the object graph post-order without recursion, and the
+//! closures that read the offset table and a collection's children rely on the sizes
+//! the trailer check proved; split apart, each part would have to check them again.
 
 use crate::collect::CollectError;
 use plist::{Dictionary, Value};
