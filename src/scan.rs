@@ -1,6 +1,6 @@
 //! One scan: collect every input, match every app, keep what could not be read.
 //! Files and folders ([`run`]) and live adb devices ([`run_live`]) are sources that
-//! feed the same stage ([`match_collected`]); the CLI only parses and prints.
+//! feed the same stage (`match_collected`); the CLI only parses and prints.
 //!
 //! Inputs are split into units (a folder of devices becomes its children) that
 //! are collected and matched in parallel. A device's app list is dropped as soon

@@ -59,7 +59,7 @@ pub fn read_machine(
 }
 
 /// What happens to every device whatever its source, once: repeated apps are
-/// merged ([`App::merge`]) and Android apps get their side-loading mark.
+/// merged ([`App::merge`](crate::model::App::merge)) and Android apps get their side-loading mark.
 pub fn finish(path: &Path, found: Found) -> Device {
     let mut apps = merge_apps(found.apps);
     if found.platform == Platform::Android {

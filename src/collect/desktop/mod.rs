@@ -4,7 +4,7 @@
 //! Every collector here only reads. The walk ([`walk`]) never follows a link out
 //! of the root, never loops, never opens a FIFO or device file. A root is told
 //! apart by its layout ([`detect`]); each root is one [`Device`] whose apps were
-//! merged across sources ([`merge`]).
+//! merged across sources ([`merge_apps`](crate::model::merge_apps)).
 
 use crate::collect::InputError;
 use crate::model::{App, Device, Platform};
