@@ -5,7 +5,7 @@
 //! that is accepted; only data that is clearly not text is refused.
 
 pub use crate::collect::read::file_kind;
-use crate::collect::read::{Links, ReadFailure, read_bounded};
+use crate::collect::read::{Links, ReadFailure, open_bounded, read_bounded};
 use std::io::Read;
 use std::path::Path;
 
@@ -76,11 +76,7 @@ pub enum ReadError {
 
 /// Reads a regular file (refusing FIFOs, devices and huge files) and decodes it.
 pub fn read_text_file(path: &Path) -> Result<String, ReadError> {
-    let bytes = read_bounded(path, MAX_FILE_BYTES, Links::Follow).map_err(|e| match e {
-        ReadFailure::TooLarge(len) => too_large(len),
-        ReadFailure::Grew => too_large(MAX_FILE_BYTES + 1),
-        e => ReadError::Unreadable(e.to_string()),
-    })?;
+    let bytes = read_bounded(path, MAX_FILE_BYTES, Links::Follow).map_err(read_failure)?;
     decode(&bytes).map_err(ReadError::NotText)
 }
 
@@ -124,17 +120,8 @@ impl TextInput {
     /// told once it has been read ([`LineStats::any_text`]).
     pub fn open(path: &Path) -> Result<TextInput, ReadError> {
         let unreadable = |e: std::io::Error| ReadError::Unreadable(format!("cannot read: {e}"));
-        let meta = std::fs::metadata(path).map_err(unreadable)?;
-        if !meta.is_file() {
-            let kind = file_kind(&meta.file_type());
-            return Err(ReadError::Unreadable(format!(
-                "not a regular file ({kind})"
-            )));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(too_large(meta.len()));
-        }
-        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        let (mut file, len) =
+            open_bounded(path, MAX_FILE_BYTES, Links::Follow).map_err(read_failure)?;
         let mut raw = vec![0u8; HEAD_BYTES];
         let mut filled = 0;
         while filled < raw.len() {
@@ -147,7 +134,7 @@ impl TextInput {
         }
         raw.truncate(filled);
         let stream = filled == HEAD_BYTES
-            && meta.len() > HEAD_BYTES as u64
+            && len > HEAD_BYTES as u64
             && decode_utf16_order(&raw).is_none();
         if !stream {
             // Small (or UTF-16, or of unknown length): read whole, as `read_text_file` does.
@@ -175,7 +162,7 @@ impl TextInput {
         let mut head = String::from_utf8_lossy(&raw[..cut]).into_owned();
         head.retain(|c| c != '\0');
         // Read no more than the file held when opened: one that keeps growing ends.
-        let rest_len = meta.len().saturating_sub(filled as u64);
+        let rest_len = len.saturating_sub(filled as u64);
         Ok(TextInput {
             head,
             body: Body::Stream {
@@ -381,6 +368,15 @@ impl<R: Read> LineReader<R> {
             }
             self.end += n;
         }
+    }
+}
+
+/// A failed bounded read, in the words text inputs have always used.
+fn read_failure(e: ReadFailure) -> ReadError {
+    match e {
+        ReadFailure::TooLarge(len) => too_large(len),
+        ReadFailure::Grew => too_large(MAX_FILE_BYTES + 1),
+        e => ReadError::Unreadable(e.to_string()),
     }
 }
 
