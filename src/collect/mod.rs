@@ -3,6 +3,10 @@
 //! Collectors know nothing of rules. Each input that cannot be read becomes an
 //! [`InputError`] naming its path; the other inputs are still collected.
 //!
+//! Every input format is a source ([`source`]) listed once in [`registry`]; [`detect`]
+//! walks the registries, and [`live`] reads attached Android devices. Whole files are
+//! read through [`read`], the one bounded reader.
+//!
 //! [`App`]: crate::model::App
 
 use crate::model::Device;

@@ -133,9 +133,8 @@ impl TextInput {
             }
         }
         raw.truncate(filled);
-        let stream = filled == HEAD_BYTES
-            && len > HEAD_BYTES as u64
-            && decode_utf16_order(&raw).is_none();
+        let stream =
+            filled == HEAD_BYTES && len > HEAD_BYTES as u64 && decode_utf16_order(&raw).is_none();
         if !stream {
             // Small (or UTF-16, or of unknown length): read whole, as `read_text_file` does.
             file.take(MAX_FILE_BYTES + 1 - filled as u64)

@@ -11,7 +11,7 @@
 //! `teamID`), else from an embedded provisioning profile, else from a
 //! `TeamIdentifier` key in `Info.plist`.
 
-use super::Found;
+use super::Gathered;
 pub use super::plist::parse_plist;
 use super::walk::{Entry, Kind, Root, Step, has_ext};
 use crate::collect::InputError;
@@ -58,8 +58,8 @@ const COMPONENT_EXTS: &[&str] = &[
 ];
 
 /// Reads every app bundle under a macOS root.
-pub fn collect(root: &Root) -> Found {
-    let mut found = Found::default();
+pub fn collect(root: &Root) -> Gathered {
+    let mut found = Gathered::default();
     let mut folders: Vec<(PathBuf, usize)> = MACHINE_FOLDERS
         .iter()
         .map(|(p, d)| (PathBuf::from(p), *d))
@@ -86,10 +86,10 @@ pub fn collect(root: &Root) -> Found {
         });
         bundles.retain(|bundle| seen_bundles.insert(bundle.host.clone()));
         // Bundles are independent: read them on every core, keep their order.
-        let read: Vec<(Option<App>, Found)> = bundles
+        let read: Vec<(Option<App>, Gathered)> = bundles
             .par_iter()
             .map(|bundle| {
-                let mut own = Found::default();
+                let mut own = Gathered::default();
                 let app = read_bundle(root, &bundle.inner, &mut own);
                 (app, own)
             })
@@ -105,7 +105,7 @@ pub fn collect(root: &Root) -> Found {
 
 /// Reads one top-level `.app` bundle (macOS or iOS-on-Mac) at an inner path.
 /// Problems with its `Info.plist` go to `found.errors` and give `None`.
-pub fn read_bundle(root: &Root, bundle: &Path, found: &mut Found) -> Option<App> {
+pub fn read_bundle(root: &Root, bundle: &Path, found: &mut Gathered) -> Option<App> {
     // A Mac app: Contents/Info.plist.
     let contents = bundle.join("Contents");
     if root.file(&contents.join("Info.plist")).is_some() {
@@ -148,7 +148,7 @@ pub fn read_bundle(root: &Root, bundle: &Path, found: &mut Found) -> Option<App>
     None
 }
 
-fn read_ios(root: &Root, bundle: &Path, found: &mut Found) -> Option<App> {
+fn read_ios(root: &Root, bundle: &Path, found: &mut Gathered) -> Option<App> {
     let plist = bundle.join("Info.plist");
     let mut app = read_info(root, &plist, Platform::Ios, found)?;
     let exe = app_executable(root, &plist, bundle);
@@ -176,7 +176,7 @@ fn string(dict: &Dictionary, key: &str) -> Option<String> {
 }
 
 /// The app described by one `Info.plist` (no components, no code signature yet).
-fn read_info(root: &Root, plist: &Path, platform: Platform, found: &mut Found) -> Option<App> {
+fn read_info(root: &Root, plist: &Path, platform: Platform, found: &mut Gathered) -> Option<App> {
     let (host, dict) = match read_plist(root, plist) {
         Ok(read) => read,
         Err(e) => {
@@ -193,7 +193,7 @@ pub fn app_from_info(
     dict: &Dictionary,
     platform: Platform,
     host: &Path,
-    found: &mut Found,
+    found: &mut Gathered,
 ) -> Option<App> {
     let Some(id) = string(dict, "CFBundleIdentifier") else {
         found.warnings.push(format!(
@@ -420,7 +420,7 @@ fn read_itunes_metadata(root: &Root, plist: &Path, app: &mut App) {
 
 /// The bundles nested in an app's folder (`Contents/` or an iOS bundle), each
 /// with the id from its own `Info.plist`. Unreadable ones become warnings.
-fn components(root: &Root, dir: &Path, found: &mut Found) -> Vec<Component> {
+fn components(root: &Root, dir: &Path, found: &mut Gathered) -> Vec<Component> {
     let mut out: Vec<Component> = Vec::new();
     let mut bundles: Vec<Entry> = Vec::new();
     root.walk(dir, 12, &mut found.errors, &mut |entry| {
@@ -495,7 +495,7 @@ mod tests {
 
     const TP: &str = "desktop/third_party";
 
-    fn ids(found: &Found) -> Vec<&str> {
+    fn ids(found: &Gathered) -> Vec<&str> {
         found.apps.iter().map(|a| a.id.as_str()).collect()
     }
 
@@ -562,7 +562,7 @@ mod tests {
             return;
         };
         let root = Root::new(&dir);
-        let mut found = Found::default();
+        let mut found = Gathered::default();
         let app = read_bundle(&root, Path::new("/Payload/WeChat.app"), &mut found).unwrap();
         assert_eq!(app.id, "com.tencent.xin");
         assert_eq!(app.platform, Platform::Ios);
@@ -593,7 +593,7 @@ mod tests {
             return;
         };
         let dict = parse_plist(&std::fs::read(&info).unwrap()).unwrap();
-        let mut found = Found::default();
+        let mut found = Gathered::default();
         let app = app_from_info(&dict, Platform::Macos, &info, &mut found).unwrap();
         assert_eq!(app.id, "com.apple.PhotoBooth");
         assert_eq!(app.version.as_deref(), Some("6.0"));

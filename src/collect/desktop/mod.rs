@@ -53,7 +53,7 @@ impl Os {
 /// What one OS collector found under a root: apps (not yet merged across
 /// sources) and what could not be read.
 #[derive(Debug, Default)]
-pub struct Found {
+pub struct Gathered {
     /// The apps found, before they are merged.
     pub apps: Vec<App>,
     /// What could not be read.
@@ -63,7 +63,7 @@ pub struct Found {
 }
 
 /// Shared signature of the per-OS collectors: read everything under `root`.
-pub type CollectRoot = fn(root: &Path) -> Found;
+pub type CollectRoot = fn(root: &Path) -> Gathered;
 
 /// How to read machine roots.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

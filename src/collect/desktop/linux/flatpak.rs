@@ -3,7 +3,7 @@
 //! version is only in its AppStream metainfo (`files/share/metainfo/<id>.metainfo.xml`
 //! or `.appdata.xml`), as the newest `<release version>`.
 
-use super::super::Found;
+use super::super::Gathered;
 use super::super::walk::{Kind, Root};
 use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform};
@@ -119,7 +119,7 @@ fn date_key(date: &str) -> String {
 
 /// Reads one flatpak installation folder (`/var/lib/flatpak` or a user's
 /// `.local/share/flatpak`); `scope` says whose it is, for the evidence.
-pub fn collect(root: &Root, installation: &Path, scope: &str, found: &mut Found) {
+pub fn collect(root: &Root, installation: &Path, scope: &str, found: &mut Gathered) {
     let app_dir = installation.join("app");
     let ids = match root.list(&app_dir) {
         Ok(ids) => ids,

@@ -3,7 +3,7 @@
 //! `/snap/<name>/<revision>/` (or `/var/lib/snapd/snap/` on Fedora and Arch).
 //! Without a state file, the mounted `/snap/*/current` folders are read.
 
-use super::super::Found;
+use super::super::Gathered;
 use super::super::walk::{Kind, Root};
 use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform};
@@ -98,7 +98,7 @@ fn parse_state(text: &str) -> Result<Vec<StateSnap>, CollectError> {
 }
 
 /// Reads the snaps of a root.
-pub fn collect(root: &Root, found: &mut Found) {
+pub fn collect(root: &Root, found: &mut Gathered) {
     let state = Path::new("/var/lib/snapd/state.json");
     let mut from_state = Vec::new();
     let mut state_host = None;
@@ -213,7 +213,7 @@ fn snap_yaml(
     root: &Root,
     name: &str,
     revision: Option<&str>,
-    found: &mut Found,
+    found: &mut Gathered,
 ) -> Option<(PathBuf, SnapYaml)> {
     for dir in MOUNT_DIRS {
         for rev in revision.into_iter().chain(std::iter::once("current")) {

@@ -7,7 +7,7 @@
 //! Windows; split into parts, that order would no longer read top to bottom.
 
 use super::hive::{SubKey, Val, Values};
-use super::{Found, Profile, amcache_hve, appx, collect_user_files, uninstall, windows_apps};
+use super::{Gathered, Profile, amcache_hve, appx, collect_user_files, uninstall, windows_apps};
 use crate::collect::InputError;
 use crate::model::UserState;
 use std::path::{Path, PathBuf};
@@ -21,8 +21,8 @@ use winreg::types::FromRegValue;
 const MAX_SUBKEYS: usize = 100_000;
 
 /// Scans the Windows machine appaudit runs on.
-pub fn collect_live() -> Found {
-    let mut found = Found::default();
+pub fn collect_live() -> Gathered {
+    let mut found = Gathered::default();
     let hklm = RegKey::predef(HKEY_LOCAL_MACHINE);
     let machine_key = format!(r"SOFTWARE\{}", uninstall::MACHINE_64);
     for (flag, shown) in [
@@ -111,7 +111,7 @@ pub fn collect_live() -> Found {
 
     // Store packages on disk and Amcache are cross-checks: on a live machine
     // WindowsApps needs administrator rights and Amcache is held open by Windows.
-    let mut extra = Found::default();
+    let mut extra = Gathered::default();
     windows_apps(&root, &mut extra);
     amcache_hve(&root, &users, &profiles, &mut extra);
     found.apps.extend(extra.apps);
@@ -172,7 +172,7 @@ fn subkeys(
     path: &str,
     flag: u32,
     evidence_root: &str,
-    found: &mut Found,
+    found: &mut Gathered,
 ) -> Option<Vec<SubKey>> {
     let key = match base.open_subkey_with_flags(path, KEY_READ | flag) {
         Ok(k) => k,
@@ -218,7 +218,7 @@ fn uninstall_key(
     evidence_root: &str,
     shown: &str,
     user: Option<UserState>,
-    found: &mut Found,
+    found: &mut Gathered,
 ) {
     let Some(subkeys) = subkeys(base, path, flag, evidence_root, found) else {
         return;
