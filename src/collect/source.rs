@@ -11,6 +11,9 @@
 //! [`detect`](super::detect) asks them in order, and what is done to every device
 //! whatever its source (one merge, side-loading marks) is done once, in
 //! [`finish`](super::registry::finish). docs/sources.md, below, shows how to add a format.
+//! (Parsers of line inputs that may be huge also merge as they read, with the same
+//! [`AppSet`](crate::model::AppSet), so a package listed a million times costs one app
+//! of memory; `finish` is where the merge is guaranteed for every source.)
 //!
 #![doc = include_str!("../../docs/sources.md")]
 
