@@ -163,7 +163,7 @@ pub fn run_live(
         errors: unit.errors,
         skipped: unit.skipped,
         policy: request.filter.policy.clone(),
-        removed: None,
+        ..ScanResult::default()
     })
 }
 

@@ -362,9 +362,11 @@ fn clap_stays_in_the_cli() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Long functions in files that another branch is reworking (rules, reports); listed
-/// so a new one still fails. Remove an entry when its function is split.
+/// Long functions in files that another branch is reworking (rules, reports, and
+/// `rules show`, changed there too); listed so a new one still fails. Remove an entry
+/// when its function is split, after the branches merge.
 const LONG_FUNCTIONS_ELSEWHERE: &[(&str, &str)] = &[
+    ("cli/rules.rs", "show"),
     ("rules/validate.rs", "validate"),
     ("rules/validate.rs", "app_rule"),
     ("rules/validate.rs", "regime"),

@@ -2,7 +2,7 @@
 
 use super::{Context, EXIT_CLEAN, EXIT_ERROR, RuleArgs, output};
 use crate::rules::diagnostic::render_text;
-use crate::rules::{AppRule, Loaded, Regime, RuleKind, RuleSet};
+use crate::rules::{Loaded, RuleKind, RuleSet};
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
 use comfy_table::{ContentArrangement, Table, presets};
@@ -244,109 +244,99 @@ fn kind(k: RuleKind) -> &'static str {
 
 fn show(set: &RuleSet, id: &str, format: ListFormat) -> Result<i32> {
     if let Some(app) = set.app(id) {
-        return show_app(set, app, format);
+        if format == ListFormat::Json {
+            output::emit(None, |out| {
+                serde_json::to_writer_pretty(&mut *out, app).map_err(std::io::Error::other)?;
+                writeln!(out)
+            })?;
+            return Ok(EXIT_CLEAN);
+        }
+        let mut idents = table(vec![
+            "Platform",
+            "Field",
+            "Match",
+            "Value",
+            "Confidence",
+            "Note",
+        ]);
+        for i in &app.identifiers {
+            idents.add_row(vec![
+                i.platform.to_string(),
+                i.field.as_str().to_string(),
+                i.pattern.kind().to_string(),
+                i.pattern.text().to_string(),
+                i.confidence.as_str().to_string(),
+                i.note.clone().unwrap_or_default(),
+            ]);
+        }
+        output::emit(None, |out| {
+            writeln!(out, "{} ({}), {} rule", app.name, app.id, kind(app.kind))?;
+            if let Some(v) = &app.vendor {
+                writeln!(out, "vendor: {v}")?;
+            }
+            writeln!(out, "defined in: {}", app.origin)?;
+            writeln!(out, "{idents}")?;
+            writeln!(out, "Regimes:")?;
+            for r in &app.regimes {
+                let regime = set.regime(&r.id);
+                writeln!(
+                    out,
+                    "  {} [{}]: {}",
+                    r.id,
+                    regime.map(|x| x.status.describe()).unwrap_or_default(),
+                    regime.map(|x| x.title.as_str()).unwrap_or("")
+                )?;
+                for s in regime.map(|x| x.sources.as_slice()).unwrap_or(&[]) {
+                    writeln!(out, "      source: {}", s.url)?;
+                }
+            }
+            for f in &app.features {
+                writeln!(
+                    out,
+                    "Feature inside it: {} ({})",
+                    f.name,
+                    f.regimes.join(", ")
+                )?;
+            }
+            if let Some(n) = &app.notes {
+                writeln!(out, "Notes: {n}")?;
+            }
+            Ok(())
+        })?;
+        return Ok(EXIT_CLEAN);
     }
     if let Some(regime) = set.regime(id) {
-        return show_regime(set, regime, format);
+        if format == ListFormat::Json {
+            output::emit(None, |out| {
+                serde_json::to_writer_pretty(&mut *out, regime).map_err(std::io::Error::other)?;
+                writeln!(out)
+            })?;
+            return Ok(EXIT_CLEAN);
+        }
+        let covered: Vec<&str> = set
+            .apps
+            .iter()
+            .filter(|a| {
+                a.regimes.iter().any(|r| r.id == regime.id)
+                    || a.features.iter().any(|f| f.regimes.contains(&regime.id))
+            })
+            .map(|a| a.id.as_str())
+            .collect();
+        output::emit(None, |out| {
+            writeln!(out, "{} ({})", regime.title, regime.id)?;
+            writeln!(out, "instrument: {}", regime.instrument)?;
+            writeln!(out, "date: {}   issuer: {}", regime.date, regime.issuer)?;
+            writeln!(out, "status: {}", regime.status.describe())?;
+            writeln!(out, "binds: {}", regime.binds)?;
+            for s in &regime.sources {
+                writeln!(out, "source: {}", s.url)?;
+            }
+            writeln!(out, "covers: {}", covered.join(", "))
+        })?;
+        return Ok(EXIT_CLEAN);
     }
     eprintln!("appaudit: error: no app rule or regime with id `{id}` (see `appaudit rules list`)");
     Ok(EXIT_ERROR)
-}
-
-/// `rules show APP`: its identifiers, regimes with sources, features and notes.
-fn show_app(set: &RuleSet, app: &AppRule, format: ListFormat) -> Result<i32> {
-    if format == ListFormat::Json {
-        output::emit(None, |out| {
-            serde_json::to_writer_pretty(&mut *out, app).map_err(std::io::Error::other)?;
-            writeln!(out)
-        })?;
-        return Ok(EXIT_CLEAN);
-    }
-    let mut idents = table(vec![
-        "Platform",
-        "Field",
-        "Match",
-        "Value",
-        "Confidence",
-        "Note",
-    ]);
-    for i in &app.identifiers {
-        idents.add_row(vec![
-            i.platform.to_string(),
-            i.field.as_str().to_string(),
-            i.pattern.kind().to_string(),
-            i.pattern.text().to_string(),
-            i.confidence.as_str().to_string(),
-            i.note.clone().unwrap_or_default(),
-        ]);
-    }
-    output::emit(None, |out| {
-        writeln!(out, "{} ({}), {} rule", app.name, app.id, kind(app.kind))?;
-        if let Some(v) = &app.vendor {
-            writeln!(out, "vendor: {v}")?;
-        }
-        writeln!(out, "defined in: {}", app.origin)?;
-        writeln!(out, "{idents}")?;
-        writeln!(out, "Regimes:")?;
-        for r in &app.regimes {
-            let regime = set.regime(&r.id);
-            writeln!(
-                out,
-                "  {} [{}]: {}",
-                r.id,
-                regime.map(|x| x.status.describe()).unwrap_or_default(),
-                regime.map(|x| x.title.as_str()).unwrap_or("")
-            )?;
-            for s in regime.map(|x| x.sources.as_slice()).unwrap_or(&[]) {
-                writeln!(out, "      source: {}", s.url)?;
-            }
-        }
-        for f in &app.features {
-            writeln!(
-                out,
-                "Feature inside it: {} ({})",
-                f.name,
-                f.regimes.join(", ")
-            )?;
-        }
-        if let Some(n) = &app.notes {
-            writeln!(out, "Notes: {n}")?;
-        }
-        Ok(())
-    })?;
-    Ok(EXIT_CLEAN)
-}
-
-/// `rules show REGIME`: what it is, where it stands and the apps it covers.
-fn show_regime(set: &RuleSet, regime: &Regime, format: ListFormat) -> Result<i32> {
-    if format == ListFormat::Json {
-        output::emit(None, |out| {
-            serde_json::to_writer_pretty(&mut *out, regime).map_err(std::io::Error::other)?;
-            writeln!(out)
-        })?;
-        return Ok(EXIT_CLEAN);
-    }
-    let covered: Vec<&str> = set
-        .apps
-        .iter()
-        .filter(|a| {
-            a.regimes.iter().any(|r| r.id == regime.id)
-                || a.features.iter().any(|f| f.regimes.contains(&regime.id))
-        })
-        .map(|a| a.id.as_str())
-        .collect();
-    output::emit(None, |out| {
-        writeln!(out, "{} ({})", regime.title, regime.id)?;
-        writeln!(out, "instrument: {}", regime.instrument)?;
-        writeln!(out, "date: {}   issuer: {}", regime.date, regime.issuer)?;
-        writeln!(out, "status: {}", regime.status.describe())?;
-        writeln!(out, "binds: {}", regime.binds)?;
-        for s in &regime.sources {
-            writeln!(out, "source: {}", s.url)?;
-        }
-        writeln!(out, "covers: {}", covered.join(", "))
-    })?;
-    Ok(EXIT_CLEAN)
 }
 
 fn export(
