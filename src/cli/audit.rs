@@ -133,7 +133,9 @@ pub fn conclude(
         inventory: args.inventory,
     };
     let report = reporter(args.format.into(), options);
-    output::emit(args.output.as_deref(), |out| report.write(&result, out))?;
+    output::emit(args.output.as_deref(), |out| {
+        report.write(&result, out).map_err(|e| e.into_io())
+    })?;
     let outcome = result.outcome_with(|f| match &args.fail_on {
         FailOn::Any => true,
         FailOn::Confirmed => f.confidence == Confidence::Confirmed,

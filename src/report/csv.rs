@@ -4,7 +4,7 @@
 use super::Report;
 use crate::model::ScanResult;
 use crate::model::{Finding, FindingState};
-use std::io::{self, Write};
+use std::io::Write;
 
 pub struct CsvReport;
 
@@ -72,7 +72,7 @@ fn row(device: &str, source: &str, f: &Finding) -> Vec<String> {
 }
 
 impl Report for CsvReport {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(HEADER)?;
         for d in &result.devices {
@@ -80,6 +80,6 @@ impl Report for CsvReport {
                 w.write_record(row(&d.device.name, &d.device.source, f))?;
             }
         }
-        w.flush()
+        Ok(w.flush()?)
     }
 }

@@ -3,7 +3,7 @@
 use super::{Report, document};
 use crate::model::Finding;
 use crate::model::ScanResult;
-use std::io::{self, Write};
+use std::io::Write;
 
 pub struct MarkdownReport;
 
@@ -52,7 +52,7 @@ fn finding_row(f: &Finding) -> String {
 }
 
 impl Report for MarkdownReport {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         let s = document::summary(result);
         writeln!(out, "# appaudit report\n")?;
         if let Some(p) = &result.policy {

@@ -2,10 +2,12 @@
 //! [`ScanResult`]; they know nothing of collectors or rule files.
 
 use crate::model::ScanResult;
-use std::io::{self, Write};
+use std::io::Write;
 
 pub mod csv;
 pub mod document;
+mod error;
+pub use error::ReportError;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -43,7 +45,7 @@ pub struct ReportOptions {
 }
 
 pub trait Report {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()>;
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), ReportError>;
 }
 
 pub fn reporter(format: Format, options: ReportOptions) -> Box<dyn Report> {

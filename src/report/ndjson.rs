@@ -29,7 +29,7 @@ fn line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
 }
 
 impl Report for NdjsonReport {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         for d in &result.devices {
             let dev = &d.device;
             line(
@@ -95,6 +95,7 @@ impl Report for NdjsonReport {
                 "policy": result.policy,
                 "summary": summary,
             }),
-        )
+        )?;
+        Ok(())
     }
 }

@@ -120,7 +120,7 @@ fn uri(path: &str) -> String {
 }
 
 impl Report for SarifReport {
-    fn write(&self, scan: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, scan: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         let mut rules: BTreeMap<&str, (usize, Value)> = BTreeMap::new();
         for (_, f) in scan.findings() {
             let next = rules.len();
@@ -164,6 +164,6 @@ impl Report for SarifReport {
             }],
         });
         serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
-        writeln!(out)
+        Ok(writeln!(out)?)
     }
 }

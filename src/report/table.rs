@@ -87,7 +87,7 @@ impl TableReport {
 }
 
 impl Report for TableReport {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         if let Some(p) = &result.policy {
             writeln!(out, "Policy: {p}\n")?;
         }
@@ -179,7 +179,8 @@ impl Report for TableReport {
             s.devices,
             plural(s.devices),
             s.apps_scanned
-        )
+        )?;
+        Ok(())
     }
 }
 
