@@ -2,9 +2,36 @@
 //! after a first clean-up. Only findings that are new are kept; findings of the
 //! earlier report that are gone are listed as removed.
 
-use crate::scan::{Removed, ScanResult};
+use crate::model::{Removed, ScanResult};
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why an earlier report could not be used as a baseline; each names its path.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The file could not be read.
+    #[error("{}: cannot read the baseline: {source}", path.display())]
+    Read {
+        /// The baseline's path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not JSON.
+    #[error("{}: not a JSON report ({source})", path.display())]
+    NotJson {
+        /// The baseline's path.
+        path: PathBuf,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// The JSON is not an appaudit report of the schema this version reads.
+    #[error("{}: not an appaudit JSON report of schema_version 1", path.display())]
+    NotAReport {
+        /// The baseline's path.
+        path: PathBuf,
+    },
+}
 
 /// The findings of an earlier report, as (device source, app id, rule id).
 #[derive(Debug, Default)]
@@ -14,16 +41,20 @@ pub struct Baseline {
 
 impl Baseline {
     /// Reads an earlier `appaudit scan --format json` report.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read the baseline: {e}", path.display()))?;
-        let doc: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| format!("{}: not a JSON report ({e})", path.display()))?;
+    pub fn load(path: &Path) -> Result<Self, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).map_err(|source| BaselineError::NotJson {
+                path: path.to_owned(),
+                source,
+            })?;
         if doc["schema_version"] != 1 {
-            return Err(format!(
-                "{}: not an appaudit JSON report of schema_version 1",
-                path.display()
-            ));
+            return Err(BaselineError::NotAReport {
+                path: path.to_owned(),
+            });
         }
         let mut findings = HashSet::new();
         for device in doc["devices"].as_array().into_iter().flatten() {

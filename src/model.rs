@@ -6,18 +6,34 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+// Types that two or more parts share live below them all, in their own files.
+mod input_error;
+mod merge;
+mod osquery;
+mod scan_result;
+pub use input_error::InputError;
+pub use merge::{AppSet, MAX_MERGED, app_key, merge_apps};
+pub use osquery::OsqueryTable;
+pub use scan_result::{DeviceResult, Outcome, Removed, ScanResult};
+
 /// The operating system an app is installed on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
+    /// Android phones and tablets.
     Android,
+    /// iPhone and iPad (iOS apps on Apple silicon Macs too).
     Ios,
+    /// macOS.
     Macos,
+    /// Windows.
     Windows,
+    /// Linux.
     Linux,
 }
 
 impl Platform {
+    /// Every platform, in the order reports list them.
     pub const ALL: [Platform; 5] = [
         Platform::Android,
         Platform::Ios,
@@ -26,6 +42,7 @@ impl Platform {
         Platform::Linux,
     ];
 
+    /// The platform's name in reports and rules (`android`).
     pub fn as_str(self) -> &'static str {
         match self {
             Platform::Android => "android",
@@ -61,6 +78,7 @@ pub struct Evidence {
 /// The state of an app for one user or profile (Android `User N:` lines, `--user N`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserState {
+    /// The user or profile id (Android `0` is the owner; Windows the account's RID).
     pub user: u32,
     /// `installed=` of the user line; `None` when the source does not say.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,8 +88,10 @@ pub struct UserState {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Hidden for this user (Android `hidden=`).
     pub hidden: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// When it was installed for this user, as the source printed it.
     pub first_install_time: Option<String>,
     /// The name of the user or profile (`Owner`, `Work profile`, `Secure Folder`), when
     /// the source lists users (`pm list users`).
@@ -80,6 +100,7 @@ pub struct UserState {
 }
 
 impl UserState {
+    /// Disabled for this user (Android states 2, 3 and 4).
     pub fn is_disabled(&self) -> bool {
         matches!(self.enabled, Some(2..=4))
     }
@@ -113,17 +134,21 @@ fn is_false(b: &bool) -> bool {
 /// One installed (or formerly installed) app as a collector saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct App {
+    /// The platform the app is on.
     pub platform: Platform,
     /// Package name, bundle id, uninstall key, package id: what the platform calls the app.
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The name people see.
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The version people see (`versionName`, `CFBundleShortVersionString`).
     pub version: Option<String>,
     /// Android versionCode, CFBundleVersion: the machine-readable build number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub build: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The publisher or developer, as the source names it.
     pub publisher: Option<String>,
     /// Apple signing Team ID (macOS, iOS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,8 +160,10 @@ pub struct App {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// When it was first installed, as the source printed it.
     pub first_install_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// When it was last updated, as the source printed it.
     pub last_update_time: Option<String>,
     /// Install location: APK path, bundle path, install folder.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -148,11 +175,13 @@ pub struct App {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserState>,
     #[serde(default)]
+    /// Boolean facts (system, disabled, side-loaded...).
     pub flags: AppFlags,
     /// Bundles nested inside the app (macOS helper apps, extensions, XPC services,
     /// frameworks): part of it, not apps of their own. Rules match their ids too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<Component>,
+    /// Where the app was seen: at least one place, at most 64 after merging.
     pub evidence: Vec<Evidence>,
 }
 
@@ -228,12 +257,14 @@ pub struct Device {
     pub source: String,
     /// A short name for people: the file or folder name, or the model.
     pub name: String,
+    /// The platform of the device.
     pub platform: Platform,
     /// The format the collector recognised, e.g. `dumpsys-package`.
     pub format: String,
     /// Facts about the device itself (model, Android version...), as `key -> value`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<(String, String)>,
+    /// The apps found on it (empty in a scan result unless the inventory was asked for).
     pub apps: Vec<App>,
     /// Problems that did not stop this device from being read (a truncated block...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -247,11 +278,14 @@ pub struct Device {
 #[serde(rename_all = "kebab-case")]
 pub enum Confidence {
     #[default]
+    /// Matched by an identifier that names the app: no second look needed.
     Confirmed,
+    /// Matched loosely (a pattern, a vendor rule): a person should look.
     Review,
 }
 
 impl Confidence {
+    /// The confidence's name in reports (`confirmed`).
     pub fn as_str(self) -> &'static str {
         match self {
             Confidence::Confirmed => "confirmed",
@@ -264,6 +298,7 @@ impl Confidence {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingState {
+    /// Installed for at least one user.
     Installed,
     /// Known to the system but installed for no user (Android `installed=false`).
     DataLeftBehind,

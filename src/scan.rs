@@ -1,4 +1,6 @@
 //! One scan: collect every input, match every app, keep what could not be read.
+//! Files and folders ([`run`]) and live adb devices ([`run_live`]) are sources that
+//! feed the same stage (`match_collected`); the CLI only parses and prints.
 //!
 //! Inputs are split into units (a folder of devices becomes its children) that
 //! are collected and matched in parallel. A device's app list is dropped as soon
@@ -6,9 +8,11 @@
 //! with the findings, not with the number of apps in the fleet.
 
 use crate::collect::detect::{self, Unit};
-use crate::collect::{InputError, InputFormat};
+use crate::collect::live::{LiveError, LiveRequest, collect_live};
+use crate::collect::{Collected, InputFormat};
 use crate::matcher::Matcher;
-use crate::model::{AuditContext, Device, Finding, FindingState};
+use crate::model::{Device, FindingState, InputError};
+pub use crate::model::{DeviceResult, Outcome, Removed, ScanResult};
 use crate::rules::policy::RegimeFilter;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -16,8 +20,11 @@ use std::path::PathBuf;
 /// What to scan and under which regimes.
 #[derive(Clone, Debug, Default)]
 pub struct ScanRequest {
+    /// Files and folders to scan.
     pub inputs: Vec<PathBuf>,
+    /// What the inputs are (`Auto`: told from their content).
     pub input_format: InputFormat,
+    /// Which regimes findings are kept for (a policy, or all).
     pub filter: RegimeFilter,
     /// Keep every device's app list for the report.
     pub inventory: bool,
@@ -42,86 +49,19 @@ impl ScanRequest {
 
 /// Told about progress; the CLI draws a bar, tests and libraries ignore it.
 pub trait Progress: Sync {
+    /// Called once with the number of units to collect.
     fn start(&self, _units: usize) {}
+    /// Called when a unit is done.
     fn advance(&self) {}
+    /// Called when every unit is done.
     fn finish(&self) {}
+    /// Told what is going on, for people (`reading R58N12345 over adb...`).
+    fn note(&self, _message: &str) {}
 }
 
 /// Progress that nobody watches.
 pub struct NoProgress;
 impl Progress for NoProgress {}
-
-/// A device with what the matcher found on it.
-#[derive(Clone, Debug)]
-pub struct DeviceResult {
-    /// The device; its `apps` are empty unless the inventory was asked for.
-    pub device: Device,
-    pub apps_scanned: usize,
-    /// Covered apps that are installed.
-    pub findings: Vec<Finding>,
-    /// Covered apps known to the device but installed for no user.
-    pub data_left_behind: Vec<Finding>,
-}
-
-/// A finding of an earlier report that is gone now (`--baseline`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Removed {
-    pub device: String,
-    pub app_id: String,
-    pub rule_id: String,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct ScanResult {
-    pub devices: Vec<DeviceResult>,
-    pub errors: Vec<InputError>,
-    pub skipped: Vec<InputError>,
-    /// The policy the findings were filtered by, if any.
-    pub policy: Option<String>,
-    /// With `--baseline`: findings that were there before and are gone now.
-    pub removed: Option<Vec<Removed>>,
-    /// The rules' freshness and the scope, as every report states them.
-    pub context: AuditContext,
-}
-
-/// What the exit code says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Every input read; no covered app installed.
-    Clean,
-    /// A covered app is installed on some device.
-    Found,
-    /// Something could not be read (the report shows all that was).
-    Incomplete,
-}
-
-impl ScanResult {
-    pub fn apps_scanned(&self) -> usize {
-        self.devices.iter().map(|d| d.apps_scanned).sum()
-    }
-
-    pub fn findings(&self) -> impl Iterator<Item = (&DeviceResult, &Finding)> {
-        self.devices
-            .iter()
-            .flat_map(|d| d.findings.iter().map(move |f| (d, f)))
-    }
-
-    /// An incomplete audit cannot be called clean, so errors outrank findings.
-    /// `fails` says which findings count.
-    pub fn outcome_with(&self, fails: impl Fn(&Finding) -> bool) -> Outcome {
-        if !self.errors.is_empty() {
-            Outcome::Incomplete
-        } else if self.findings().any(|(_, f)| fails(f)) {
-            Outcome::Found
-        } else {
-            Outcome::Clean
-        }
-    }
-
-    pub fn outcome(&self) -> Outcome {
-        self.outcome_with(|_| true)
-    }
-}
 
 /// The result of one unit, merged in input order afterwards.
 #[derive(Default)]
@@ -131,6 +71,7 @@ struct UnitResult {
     skipped: Vec<InputError>,
 }
 
+/// Collects every input, matches every app and gathers what could not be read: the one scan pipeline.
 pub fn run(request: &ScanRequest, matcher: &Matcher, progress: &dyn Progress) -> ScanResult {
     let mut result = ScanResult {
         policy: request.filter.policy.clone(),
@@ -182,6 +123,12 @@ fn scan_unit(unit: &Unit, request: &ScanRequest, matcher: &Matcher) -> UnitResul
     tracing::debug!(path = %unit.path.display(), "collecting");
     let collected =
         detect::collect_unit_with(unit, request.input_format, &request.desktop_options());
+    match_collected(collected, request, matcher)
+}
+
+/// The stage every source feeds: each device matched (its app list dropped unless
+/// the inventory was asked for), what could not be read kept beside.
+fn match_collected(collected: Collected, request: &ScanRequest, matcher: &Matcher) -> UnitResult {
     let devices = collected
         .devices
         .into_iter()
@@ -200,6 +147,27 @@ fn scan_unit(unit: &Unit, request: &ScanRequest, matcher: &Matcher) -> UnitResul
     }
 }
 
+/// Scans the Android devices attached over adb (read-only): the same scan as [`run`]
+/// with live devices as its source. `request` gives the regimes and the inventory;
+/// its inputs are not read. `Err` when adb itself cannot be used.
+pub fn run_live(
+    live: &LiveRequest,
+    request: &ScanRequest,
+    matcher: &Matcher,
+    progress: &dyn Progress,
+) -> Result<ScanResult, LiveError> {
+    let collected = collect_live(live, &|message| progress.note(message))?;
+    let unit = match_collected(collected, request, matcher);
+    Ok(ScanResult {
+        devices: unit.devices,
+        errors: unit.errors,
+        skipped: unit.skipped,
+        policy: request.filter.policy.clone(),
+        ..ScanResult::default()
+    })
+}
+
+/// Matches every app of `device`, keeping installed findings apart from data left behind.
 pub fn match_device(device: Device, matcher: &Matcher, filter: &RegimeFilter) -> DeviceResult {
     let mut findings = Vec::new();
     let mut data_left_behind = Vec::new();

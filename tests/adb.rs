@@ -164,12 +164,7 @@ fn finding<'d>(device: &'d Value, id: &str) -> &'d Value {
 }
 
 fn app<'d>(device: &'d Value, id: &str) -> &'d Value {
-    device["apps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == id)
-        .unwrap_or_else(|| panic!("no app {id}"))
+    common::app_of(device, id)
 }
 
 #[test]

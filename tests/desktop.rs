@@ -33,12 +33,7 @@ fn apps(doc: &Value) -> Vec<(String, String, Option<String>)> {
 }
 
 fn app<'a>(doc: &'a Value, id: &str) -> &'a Value {
-    doc["devices"][0]["apps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == id)
-        .unwrap_or_else(|| panic!("{id} not found"))
+    common::app_of(&doc["devices"][0], id)
 }
 
 /// (app id, rule id, regime short names) of each finding.

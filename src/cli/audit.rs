@@ -1,11 +1,12 @@
 //! What every auditing command shares (`scan`, `adb`): which rules and policy,
 //! which report, and turning the result into a report and an exit code.
 
+use super::values::Format;
 use super::{Context, EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, RuleArgs, config, output};
 use crate::baseline::Baseline;
 use crate::matcher::Matcher;
 use crate::model::{AuditContext, Confidence};
-use crate::report::{Format, ReportOptions, reporter};
+use crate::report::{ReportOptions, reporter};
 use crate::rules::RuleSet;
 use crate::rules::diagnostic::render_text;
 use crate::rules::policy::{RegimeFilter, days_between};
@@ -192,8 +193,10 @@ pub fn conclude(
         color: ctx.color_out && args.output.is_none(),
         inventory: args.inventory,
     };
-    let report = reporter(args.format, options);
-    output::emit(args.output.as_deref(), |out| report.write(&result, out))?;
+    let report = reporter(args.format.into(), options);
+    output::emit(args.output.as_deref(), |out| {
+        report.write(&result, out).map_err(|e| e.into_io())
+    })?;
     let outcome = result.outcome_with(|f| match &args.fail_on {
         FailOn::Any => true,
         FailOn::Confirmed => f.confidence == Confidence::Confirmed,

@@ -13,6 +13,7 @@ mod output;
 mod progress;
 mod rules;
 mod scan;
+mod values;
 
 /// Exit codes, as documented in the README.
 pub const EXIT_CLEAN: i32 = 0;

@@ -1,9 +1,9 @@
 //! `appaudit scan`.
 
 use super::audit::{self, AuditArgs};
+use super::values::{InputFormat, Os};
 use super::{Context, EXIT_ERROR};
-use crate::collect::InputFormat;
-use crate::collect::desktop::{Os, live};
+use crate::collect::desktop::live;
 use crate::scan::ScanRequest;
 use anyhow::Result;
 use clap::Args;
@@ -39,7 +39,7 @@ pub struct ScanArgs {
 pub fn run(args: &ScanArgs, ctx: &Context) -> Result<i32> {
     let mut inputs: Vec<PathBuf> = args.paths.iter().chain(&args.root).cloned().collect();
     let live = inputs.is_empty();
-    let mut os = args.os;
+    let mut os = args.os.map(crate::collect::desktop::Os::from);
     if live {
         // This machine: its real root, read by the collectors of its own system.
         let Some(host) = os.or_else(live::host_os) else {
@@ -58,7 +58,7 @@ live: name a dump file or folder, or pass --os"
     };
     let request = ScanRequest {
         inputs,
-        input_format: args.input_format,
+        input_format: args.input_format.into(),
         filter: prepared.filter.clone(),
         inventory: args.audit.inventory,
         os,

@@ -1,27 +1,29 @@
 //! What an input is, told from its content (never its name), and [`collect`], the
-//! entry point that turns a file or folder into devices.
+//! entry point that turns a file or folder into devices: a walk over the registries
+//! of [`registry`](super::registry), whose first source that claims an input reads it.
 //!
 //! A folder is first checked for a known layout (an androidqf acquisition, an
 //! unzipped bugreport, the root of a macOS, Windows or Linux machine); otherwise
 //! each direct child is one device (a folder of machine roots is a fleet). Symbolic links
 //! inside a folder are never followed, and only one level is read.
 
-use crate::collect::android::{AppSet, androidqf, dumpsys, getprop, pm_list};
+use crate::collect::android::binary::read_head;
+use crate::collect::android::dumpsys;
 use crate::collect::desktop;
-use crate::collect::import::{self, ImportedDevice};
-use crate::collect::text::{ReadError, TextInput, file_kind, read_text_file};
-use crate::collect::{Collected, InputError, InputFormat};
-use crate::model::{App, Device, Platform};
+use crate::collect::registry::{
+    BINARY_SOURCES, FOLDER_SOURCES, TEXT_SOURCES, finish, read_machine,
+};
+use crate::collect::source::{FolderSource, Found, TextSource};
+use crate::collect::text::{ReadError, TextInput, file_kind};
+use crate::collect::{CollectError, Collected, InputError, InputFormat};
+use crate::model::Device;
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 const NOT_RECOGNISED: &str = "not a recognised input: expected `pm list packages` output, \
      `dumpsys package` output, androidqf packages.json, osquery or Fleet JSON, or a CSV app inventory";
 const EXPECTED_TEXT: &str = "expected a text dump (`pm list packages` or `dumpsys package` \
      output), androidqf packages.json, osquery or Fleet JSON, or a CSV app inventory";
-const EXPECTED_PM_LIST: &str = "expected `pm list packages` output: no line starts with `package:`";
-const EXPECTED_DUMPSYS: &str =
-    "expected `dumpsys package` output: no `Package [...]` block in a `Packages:` section";
 const NO_LAYOUT: &str =
     "no known layout: expected an androidqf folder, an unzipped bugreport, or dump files";
 
@@ -40,7 +42,7 @@ pub fn collect_with(path: &Path, format: InputFormat, options: &desktop::Options
             .push(InputError::new(path, format!("cannot read: {e}"))),
         Ok(meta) if meta.is_dir() => match options.os {
             // `--os`: the folder is a machine root of that system.
-            Some(os) => collect_machine(path, os, options, &mut out),
+            Some(os) => add(&mut out, path, read_machine(path, os, options)),
             None => collect_folder(path, format, options, &mut out),
         },
         Ok(meta) if meta.is_file() => match collect_file(path, format) {
@@ -57,22 +59,17 @@ pub fn collect_with(path: &Path, format: InputFormat, options: &desktop::Options
 
 /// What a file's content looks like (used by collect and by tests).
 pub fn sniff(text: &str) -> Option<InputFormat> {
-    // osquery rows are a JSON array of objects too: their columns tell them apart first.
-    if import::osquery::sniff(text) {
-        Some(InputFormat::Osquery)
-    } else if import::fleet::sniff(text) {
-        Some(InputFormat::Fleet)
-    } else if androidqf::sniff(text) {
-        Some(InputFormat::Androidqf)
-    } else if dumpsys::sniff(text) {
-        Some(InputFormat::Dumpsys)
-    } else if pm_list::sniff(text) {
-        Some(InputFormat::PmList)
-    } else if import::csv::sniff(text) {
-        Some(InputFormat::Csv)
-    } else {
-        None
-    }
+    text_source(text).and_then(|source| source.forced_by())
+}
+
+/// The first text source that claims `head`.
+fn text_source(head: &str) -> Option<&'static dyn TextSource> {
+    TEXT_SOURCES.iter().copied().find(|s| s.sniff(head))
+}
+
+/// The first folder source that claims `dir`.
+fn folder_source(dir: &Path) -> Option<&'static dyn FolderSource> {
+    FOLDER_SOURCES.iter().copied().find(|s| s.sniff(dir))
 }
 
 /// Why a file gave no device. Inside a folder, `Skip` files are passed over and
@@ -91,6 +88,16 @@ impl Failure {
             Failure::Skip(message) | Failure::Error(message) => message,
         }
     }
+
+    /// A source's error: content we recognised that then fails to parse is broken
+    /// input, not someone else's file; a forced format that does not fit is passed over.
+    fn of(error: CollectError, format: InputFormat) -> Self {
+        match error {
+            CollectError::Text(e) => e.into(),
+            e if format == InputFormat::Auto => Failure::Error(e.to_string()),
+            e => Failure::Skip(e.to_string()),
+        }
+    }
 }
 
 impl From<ReadError> for Failure {
@@ -105,186 +112,54 @@ impl From<ReadError> for Failure {
 fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure> {
     // Binary and XML inputs (bugreport zip, APK, packages.xml), told by their magic.
     if format == InputFormat::Auto
-        && let Some(read) = crate::collect::android::binary::collect(path)
+        && let Some(head) = read_head(path)
+        && let Some(source) = BINARY_SOURCES.iter().find(|s| s.sniff(&head))
+        && let Some(read) = source.read(path)
     {
-        return read.map(|device| vec![device]).map_err(Failure::Error);
+        return read
+            .map(|found| vec![finish(path, found)])
+            .map_err(|e| Failure::Error(e.to_string()));
     }
     let input = TextInput::open(path)?;
-    let kind = match format {
-        InputFormat::Auto => sniff(input.head()),
-        forced => Some(forced),
+    let source = match format {
+        InputFormat::Auto => text_source(input.head()),
+        forced => TEXT_SOURCES
+            .iter()
+            .copied()
+            .find(|s| s.forced_by() == Some(forced)),
     };
-    // Large text dumps are read line by line, in bounded memory.
-    if !input.is_complete()
-        && matches!(
-            kind,
-            None | Some(InputFormat::PmList | InputFormat::Dumpsys)
-        )
-    {
-        return collect_streamed(path, format, kind, input);
-    }
-    let text = input.into_string()?;
-    let kind = kind.ok_or_else(|| Failure::Skip(NOT_RECOGNISED.to_owned()))?;
-    let source = path.display().to_string();
-    if let Some(imported) = import_file(kind, &text, &source) {
-        return imported
-            .map(|devices| {
-                devices
-                    .into_iter()
-                    .map(|d| imported_device(path, d))
-                    .collect()
-            })
-            .map_err(|message| {
-                if format == InputFormat::Auto {
-                    Failure::Error(message)
-                } else {
-                    Failure::Skip(message)
-                }
-            });
-    }
-    let parsed = match kind {
-        InputFormat::PmList => pm_list::parse(&text, &source)
-            .map(|p| (pm_list::FORMAT, p))
-            .ok_or_else(|| EXPECTED_PM_LIST.to_owned()),
-        InputFormat::Dumpsys => dumpsys::parse(&text, &source)
-            .map(|p| (dumpsys::FORMAT, p))
-            .ok_or_else(|| EXPECTED_DUMPSYS.to_owned()),
-        // (`Auto` was resolved by the sniff above; imports were read above.)
-        InputFormat::Androidqf
-        | InputFormat::Auto
-        | InputFormat::Osquery
-        | InputFormat::Fleet
-        | InputFormat::Csv => androidqf::parse(&text, &source)
-            .map(|p| (androidqf::FORMAT, p))
-            .map_err(|e| format!("expected androidqf packages.json: {e}")),
+    let name = path.display().to_string();
+    let found = match source {
+        Some(source) if input.is_complete() => source.parse(&input.into_string()?, &name),
+        // Large text dumps are read line by line, in bounded memory.
+        Some(source) => source.parse_input(input, &name),
+        None if input.is_complete() => return Err(Failure::Skip(NOT_RECOGNISED.to_owned())),
+        None => Ok(vec![stream_unrecognised(input, &name)?]),
     };
-    let (format_name, parsed) = parsed.map_err(|message| {
-        // Content we recognised that then fails to parse is broken input, not someone else's file.
-        if format == InputFormat::Auto {
-            Failure::Error(message)
-        } else {
-            Failure::Skip(message)
-        }
-    })?;
-    let mut apps = parsed.apps;
-    crate::collect::android::mark_side_loaded(&mut apps);
-    Ok(vec![device(path, format_name, apps, parsed.warnings)])
+    let found = found.map_err(|e| Failure::of(e, format))?;
+    Ok(found.into_iter().map(|f| finish(path, f)).collect())
 }
 
-/// A text file too large to read whole: `pm list` or `dumpsys` output streamed line by
-/// line. When its head told nothing, it is read as a dumpsys (the package service may
-/// come late in a whole `dumpsys` or a dumpstate).
-fn collect_streamed(
-    path: &Path,
-    format: InputFormat,
-    kind: Option<InputFormat>,
-    input: TextInput,
-) -> Result<Vec<Device>, Failure> {
-    let source = path.display().to_string();
-    let broken = |message: &str| {
-        if format == InputFormat::Auto {
-            Failure::Error(message.to_owned())
-        } else {
-            Failure::Skip(message.to_owned())
-        }
-    };
-    let (format_name, parsed) = match kind {
-        Some(InputFormat::PmList) => (
-            pm_list::FORMAT,
-            pm_list::parse_input(input, &source)?.ok_or_else(|| broken(EXPECTED_PM_LIST))?,
-        ),
-        Some(_) => (
+/// A text file too large to read whole whose head told nothing: read as a dumpsys
+/// (the package service may come late in a whole `dumpsys` or a dumpstate).
+fn stream_unrecognised(input: TextInput, source: &str) -> Result<Found, Failure> {
+    let mut parser = dumpsys::LineParser::new(source);
+    let stats = input.for_each_line(|number, line| parser.line(number, line))?;
+    match parser.finish() {
+        Some(parsed) => Ok(Found::android(
             dumpsys::FORMAT,
-            dumpsys::parse_input(input, &source)?.ok_or_else(|| broken(EXPECTED_DUMPSYS))?,
-        ),
-        None => {
-            let mut parser = dumpsys::LineParser::new(&source);
-            let stats = input.for_each_line(|number, line| parser.line(number, line))?;
-            match parser.finish() {
-                Some(parsed) => (dumpsys::FORMAT, parsed),
-                None if !stats.any_text => return Err(ReadError::NotText("empty file").into()),
-                None => return Err(Failure::Skip(NOT_RECOGNISED.to_owned())),
-            }
-        }
-    };
-    let mut apps = parsed.apps;
-    crate::collect::android::mark_side_loaded(&mut apps);
-    Ok(vec![device(path, format_name, apps, parsed.warnings)])
-}
-
-/// Reads an inventory export (osquery, Fleet, CSV); `None` for the other formats.
-fn import_file(
-    kind: InputFormat,
-    text: &str,
-    source: &str,
-) -> Option<Result<Vec<ImportedDevice>, String>> {
-    Some(match kind {
-        InputFormat::Osquery => import::osquery::parse(text, source)
-            .map(|d| vec![d])
-            .map_err(|e| format!("expected osquery JSON results: {e}")),
-        InputFormat::Fleet => import::fleet::parse(text, source),
-        InputFormat::Csv => import::csv::parse(text, source),
-        InputFormat::Auto | InputFormat::PmList | InputFormat::Dumpsys | InputFormat::Androidqf => {
-            return None;
-        }
-    })
-}
-
-/// A device read from an inventory: named by the file unless the file names it.
-fn imported_device(path: &Path, imported: ImportedDevice) -> Device {
-    let mut device = device(path, &imported.format, imported.apps, imported.warnings);
-    device.platform = imported.platform;
-    device.properties = imported.properties;
-    if let Some(name) = imported.name {
-        device.name = name;
-    }
-    device
-}
-
-/// An Android device named after its file or folder.
-pub(crate) fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<String>) -> Device {
-    Device {
-        source: path.display().to_string(),
-        name: path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-        platform: Platform::Android,
-        format: format.to_owned(),
-        properties: Vec::new(),
-        apps,
-        warnings,
+            parsed.apps,
+            parsed.warnings,
+        )),
+        None if !stats.any_text => Err(ReadError::NotText("empty file").into()),
+        None => Err(Failure::Skip(NOT_RECOGNISED.to_owned())),
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Layout {
-    Androidqf,
-    Bugreport,
-    /// `appaudit adb --save`: a `manifest.json` and the raw outputs.
-    AdbCapture,
-    /// The root folder of a macOS, Windows or Linux machine (an image, a copied tree).
-    Machine(desktop::Os),
-}
-
-/// A folder's known layout, from the regular files it holds (links are not followed).
-fn known_layout(dir: &Path) -> Option<Layout> {
-    let has = |name: &str| is_regular(&dir.join(name));
-    if crate::collect::android::capture::is_capture_folder(dir) {
-        Some(Layout::AdbCapture)
-    } else if has("packages.json")
-        || (has("dumpsys.txt") && (has("getprop.txt") || has("acquisition.json")))
-    {
-        Some(Layout::Androidqf)
-    } else if has("main_entry.txt") {
-        Some(Layout::Bugreport)
-    } else {
-        desktop::detect(dir).map(Layout::Machine)
-    }
-}
-
-fn is_regular(path: &Path) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+/// Adds what a folder source read to `out`, finishing its device.
+fn add(out: &mut Collected, dir: &Path, (found, errors): (Option<Found>, Vec<InputError>)) {
+    out.devices.extend(found.map(|f| finish(dir, f)));
+    out.errors.extend(errors);
 }
 
 fn collect_folder(
@@ -293,12 +168,8 @@ fn collect_folder(
     options: &desktop::Options,
     out: &mut Collected,
 ) {
-    match known_layout(dir) {
-        Some(Layout::Androidqf) => return collect_androidqf(dir, out),
-        Some(Layout::Bugreport) => return collect_bugreport(dir, out),
-        Some(Layout::AdbCapture) => return collect_adb_capture(dir, out),
-        Some(Layout::Machine(os)) => return collect_machine(dir, os, options, out),
-        None => {}
+    if let Some(source) = folder_source(dir) {
+        return add(out, dir, source.read(dir, options));
     }
     let plan = plan_with(dir, options);
     out.errors.extend(plan.errors);
@@ -322,14 +193,18 @@ pub fn no_layout(dir: &Path) -> InputError {
 /// a child of a folder of devices (where unrecognised files are passed over).
 #[derive(Clone, Debug)]
 pub struct Unit {
+    /// The file or folder.
     pub path: PathBuf,
+    /// It is a child of a folder of devices (unrecognised files are then passed over).
     pub inside_folder: bool,
 }
 
 /// How an input splits into units, so a folder of many devices can be read in parallel.
 #[derive(Debug, Default)]
 pub struct Plan {
+    /// The units, sorted by path.
     pub units: Vec<Unit>,
+    /// What could not be listed.
     pub errors: Vec<InputError>,
     /// The input is a folder of devices (its children are the units).
     pub is_folder_of_devices: bool,
@@ -352,7 +227,7 @@ pub fn plan_with(path: &Path, options: &desktop::Options) -> Plan {
     };
     let is_plain_folder = options.os.is_none()
         && fs::metadata(path).is_ok_and(|m| m.is_dir())
-        && known_layout(path).is_none();
+        && folder_source(path).is_none();
     if !is_plain_folder {
         return whole(path);
     }
@@ -402,13 +277,6 @@ pub fn collect_unit_with(
     }
 }
 
-/// A machine root: one device, its unreadable parts as errors.
-fn collect_machine(dir: &Path, os: desktop::Os, options: &desktop::Options, out: &mut Collected) {
-    let machine = desktop::collect_machine(dir, os, options);
-    out.devices.push(machine.device);
-    out.errors.extend(machine.errors);
-}
-
 fn collect_child(
     child: &Path,
     format: InputFormat,
@@ -428,11 +296,8 @@ fn collect_child(
         out.skipped
             .push(InputError::new(child, "symbolic link, not followed"));
     } else if kind.is_dir() {
-        match known_layout(child) {
-            Some(Layout::Androidqf) => collect_androidqf(child, out),
-            Some(Layout::Bugreport) => collect_bugreport(child, out),
-            Some(Layout::AdbCapture) => collect_adb_capture(child, out),
-            Some(Layout::Machine(os)) => collect_machine(child, os, options, out),
+        match folder_source(child) {
+            Some(source) => add(out, child, source.read(child, options)),
             None => out.skipped.push(InputError::new(
                 child,
                 "folder with no known layout (folders are read one level deep)",
@@ -450,149 +315,14 @@ fn collect_child(
     }
 }
 
-/// An androidqf acquisition: `packages.json` merged with the package section of
-/// `dumpsys.txt`, and device facts from `getprop.txt`. One device.
-fn collect_androidqf(dir: &Path, out: &mut Collected) {
-    let mut apps = AppSet::default();
-    let mut warnings = Vec::new();
-    let mut read_any = false;
-    let packages = dir.join("packages.json");
-    if is_regular(&packages) {
-        let parsed = read_text_file(&packages)
-            .map_err(|e| e.to_string())
-            .and_then(|text| androidqf::parse(&text, &packages.display().to_string()));
-        match parsed {
-            Ok(parsed) => {
-                read_any = true;
-                parsed.apps.into_iter().for_each(|app| apps.insert(app));
-                warnings.extend(
-                    parsed
-                        .warnings
-                        .into_iter()
-                        .map(|w| format!("packages.json: {w}")),
-                );
-            }
-            Err(message) => out.errors.push(InputError::new(
-                &packages,
-                format!("androidqf packages.json: {message}"),
-            )),
-        }
-    }
-    let dumpsys_path = dir.join("dumpsys.txt");
-    if is_regular(&dumpsys_path) {
-        let source = dumpsys_path.display().to_string();
-        match TextInput::open(&dumpsys_path).and_then(|input| dumpsys::parse_input(input, &source))
-        {
-            Ok(parsed) => match parsed {
-                Some(parsed) => {
-                    read_any = true;
-                    // Same id: fills version, install times and users from dumpsys.
-                    parsed.apps.into_iter().for_each(|app| apps.insert(app));
-                    warnings.extend(
-                        parsed
-                            .warnings
-                            .into_iter()
-                            .map(|w| format!("dumpsys.txt: {w}")),
-                    );
-                }
-                None => warnings.push("dumpsys.txt: no package section".to_owned()),
-            },
-            Err(e) => out
-                .errors
-                .push(InputError::new(&dumpsys_path, e.to_string())),
-        }
-    }
-    if !read_any {
-        out.errors.push(InputError::new(
-            dir,
-            "androidqf folder: no package list could be read from packages.json or dumpsys.txt",
-        ));
-        return;
-    }
-    let mut apps = apps.into_vec();
-    crate::collect::android::mark_side_loaded(&mut apps);
-    let mut device = device(dir, "androidqf", apps, warnings);
-    device.properties = folder_properties(dir, &mut device.warnings);
-    out.devices.push(device);
-}
-
-fn folder_properties(dir: &Path, warnings: &mut Vec<String>) -> Vec<(String, String)> {
-    let path = dir.join("getprop.txt");
-    if !is_regular(&path) {
-        return Vec::new();
-    }
-    match read_text_file(&path) {
-        Ok(text) => getprop::device_properties(&text),
-        Err(e) => {
-            warnings.push(format!("getprop.txt: {e}"));
-            Vec::new()
-        }
-    }
-}
-
-/// A capture saved by `appaudit adb --save`. One device.
-fn collect_adb_capture(dir: &Path, out: &mut Collected) {
-    match crate::collect::android::capture::load(dir) {
-        Ok((device, errors)) => {
-            out.devices.push(device);
-            out.errors.extend(errors);
-        }
-        Err(error) => out.errors.push(error),
-    }
-}
-
-/// An unzipped bugreport: `main_entry.txt` names the dumpstate file. One device.
-fn collect_bugreport(dir: &Path, out: &mut Collected) {
-    match read_bugreport(dir) {
-        Ok(device) => out.devices.push(device),
-        Err((path, message)) => out.errors.push(InputError::new(&path, message)),
-    }
-}
-
-fn read_bugreport(dir: &Path) -> Result<Device, (std::path::PathBuf, String)> {
-    let entry = dir.join("main_entry.txt");
-    let text = read_text_file(&entry).map_err(|e| (entry.clone(), e.to_string()))?;
-    let name = text.lines().next().unwrap_or_default().trim();
-    let bad_entry = |why: &str| {
-        let message = format!("main_entry.txt names `{name}`, {why}");
-        (entry.clone(), message)
-    };
-    let relative = Path::new(name);
-    if !relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-    {
-        return Err(bad_entry("which is not a file inside the folder"));
-    }
-    let main = dir.join(relative);
-    if !is_regular(&main) || !stays_inside(dir, &main) {
-        return Err(bad_entry("which is not a regular file inside the folder"));
-    }
-    let source = main.display().to_string();
-    let parsed = TextInput::open(&main)
-        .and_then(|input| dumpsys::parse_input(input, &source))
-        .map_err(|e| (main.clone(), e.to_string()))?;
-    let parsed = parsed.ok_or_else(|| {
-        let message = "bugreport without a package section (`DUMP OF SERVICE package:`)";
-        (main.clone(), message.to_owned())
-    })?;
-    let mut apps = parsed.apps;
-    crate::collect::android::mark_side_loaded(&mut apps);
-    Ok(device(dir, "bugreport", apps, parsed.warnings))
-}
-
-/// Whether `path` resolves inside `dir` (no link in between leads out).
-fn stays_inside(dir: &Path, path: &Path) -> bool {
-    match (fs::canonicalize(dir), fs::canonicalize(path)) {
-        (Ok(dir), Ok(path)) => path.starts_with(dir),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::collect::android::dumpsys::EXPECTED as EXPECTED_DUMPSYS;
+    use crate::collect::android::pm_list::EXPECTED as EXPECTED_PM_LIST;
+    use crate::collect::text::read_text_file;
+    use crate::model::Platform;
     use crate::test_support::{own_fixture, shared_fixture};
     use std::path::PathBuf;
 

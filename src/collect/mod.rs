@@ -3,20 +3,30 @@
 //! Collectors know nothing of rules. Each input that cannot be read becomes an
 //! [`InputError`] naming its path; the other inputs are still collected.
 //!
+//! Every input format is a source ([`source`]) listed once in [`registry`]; [`detect`]
+//! walks the registries, and [`live`] reads attached Android devices. Whole files are
+//! read through [`read`], the one bounded reader.
+//!
 //! [`App`]: crate::model::App
 
 use crate::model::Device;
-use serde::Serialize;
-use std::path::Path;
+pub use crate::model::InputError;
 
 pub mod android;
 pub mod desktop;
 pub mod detect;
+mod error;
+pub use error::CollectError;
 pub mod import;
+pub(crate) mod json;
+pub mod live;
+pub mod read;
+pub mod registry;
+pub mod source;
 pub mod text;
 
 /// What the user says an input is; `Auto` detects it from the content.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum InputFormat {
     /// Detect from the content (not the file name).
     #[default]
@@ -35,31 +45,10 @@ pub enum InputFormat {
     Csv,
 }
 
-/// An input, or a part of one, that could not be read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct InputError {
-    pub path: String,
-    pub message: String,
-}
-
-impl InputError {
-    pub fn new(path: &Path, message: impl Into<String>) -> Self {
-        InputError {
-            path: path.display().to_string(),
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
-
 /// Everything collected from one input path.
 #[derive(Debug, Default)]
 pub struct Collected {
+    /// The devices read.
     pub devices: Vec<Device>,
     /// Inputs (or parts) that could not be read: these make the scan incomplete.
     pub errors: Vec<InputError>,

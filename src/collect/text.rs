@@ -4,6 +4,8 @@
 //! BOM, CRLF line ends, stray NUL bytes or a few invalid UTF-8 sequences. All of
 //! that is accepted; only data that is clearly not text is refused.
 
+pub use crate::collect::read::file_kind;
+use crate::collect::read::{Links, ReadFailure, open_bounded, read_bounded};
 use std::io::Read;
 use std::path::Path;
 
@@ -62,46 +64,19 @@ pub fn decode(bytes: &[u8]) -> Result<String, &'static str> {
 }
 
 /// Why a file gave no text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     /// It could not be read: I/O error, permissions, not a regular file, too large.
+    #[error("{0}")]
     Unreadable(String),
     /// It was read but holds no text: empty, or binary data.
+    #[error("{0}")]
     NotText(&'static str),
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Unreadable(message) => f.write_str(message),
-            ReadError::NotText(message) => f.write_str(message),
-        }
-    }
 }
 
 /// Reads a regular file (refusing FIFOs, devices and huge files) and decodes it.
 pub fn read_text_file(path: &Path) -> Result<String, ReadError> {
-    let unreadable = |e: std::io::Error| ReadError::Unreadable(format!("cannot read: {e}"));
-    // Check the kind before opening: opening a FIFO would block.
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
-    if !meta.is_file() {
-        let kind = file_kind(&meta.file_type());
-        return Err(ReadError::Unreadable(format!(
-            "not a regular file ({kind})"
-        )));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_large(meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut bytes = Vec::new();
-    // The file may grow between stat and read: never read past the cap.
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large(bytes.len() as u64));
-    }
+    let bytes = read_bounded(path, MAX_FILE_BYTES, Links::Follow).map_err(read_failure)?;
     decode(&bytes).map_err(ReadError::NotText)
 }
 
@@ -131,6 +106,7 @@ enum Body {
 /// What [`TextInput::for_each_line`] saw.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LineStats {
+    /// How many lines there were.
     pub lines: u64,
     /// A line held something other than whitespace.
     pub any_text: bool,
@@ -144,17 +120,8 @@ impl TextInput {
     /// told once it has been read ([`LineStats::any_text`]).
     pub fn open(path: &Path) -> Result<TextInput, ReadError> {
         let unreadable = |e: std::io::Error| ReadError::Unreadable(format!("cannot read: {e}"));
-        let meta = std::fs::metadata(path).map_err(unreadable)?;
-        if !meta.is_file() {
-            let kind = file_kind(&meta.file_type());
-            return Err(ReadError::Unreadable(format!(
-                "not a regular file ({kind})"
-            )));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(too_large(meta.len()));
-        }
-        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        let (mut file, len) =
+            open_bounded(path, MAX_FILE_BYTES, Links::Follow).map_err(read_failure)?;
         let mut raw = vec![0u8; HEAD_BYTES];
         let mut filled = 0;
         while filled < raw.len() {
@@ -166,9 +133,8 @@ impl TextInput {
             }
         }
         raw.truncate(filled);
-        let stream = filled == HEAD_BYTES
-            && meta.len() > HEAD_BYTES as u64
-            && decode_utf16_order(&raw).is_none();
+        let stream =
+            filled == HEAD_BYTES && len > HEAD_BYTES as u64 && decode_utf16_order(&raw).is_none();
         if !stream {
             // Small (or UTF-16, or of unknown length): read whole, as `read_text_file` does.
             file.take(MAX_FILE_BYTES + 1 - filled as u64)
@@ -195,7 +161,7 @@ impl TextInput {
         let mut head = String::from_utf8_lossy(&raw[..cut]).into_owned();
         head.retain(|c| c != '\0');
         // Read no more than the file held when opened: one that keeps growing ends.
-        let rest_len = meta.len().saturating_sub(filled as u64);
+        let rest_len = len.saturating_sub(filled as u64);
         Ok(TextInput {
             head,
             body: Body::Stream {
@@ -313,6 +279,28 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// Makes room (moves the current line to the front of the buffer, `scan` with it)
+    /// and reads a chunk after it; returns how many bytes were read, 0 at the end.
+    #[inline]
+    fn fill(&mut self, scan: &mut usize) -> std::io::Result<usize> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            *scan -= self.start;
+            self.start = 0;
+        }
+        if self.buf.len() < self.end + CHUNK_BYTES {
+            self.buf.resize(self.end + CHUNK_BYTES, 0);
+        }
+        loop {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Calls `f` for every line; returns how many lines were cut.
     fn run(&mut self, mut f: impl FnMut(u64, RawLine<'_>)) -> std::io::Result<u64> {
         let mut number = 0u64;
@@ -369,23 +357,7 @@ impl<R: Read> LineReader<R> {
                 self.end = self.start + MAX_LINE_BYTES;
             }
             scan = self.end;
-            // Make room: move the current line to the front, then read a chunk after it.
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                scan -= self.start;
-                self.start = 0;
-            }
-            if self.buf.len() < self.end + CHUNK_BYTES {
-                self.buf.resize(self.end + CHUNK_BYTES, 0);
-            }
-            let n = loop {
-                match self.reader.read(&mut self.buf[self.end..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            };
+            let n = self.fill(&mut scan)?;
             if n == 0 {
                 if self.end > self.start {
                     number += 1;
@@ -398,39 +370,19 @@ impl<R: Read> LineReader<R> {
     }
 }
 
+/// A failed bounded read, in the words text inputs have always used.
+fn read_failure(e: ReadFailure) -> ReadError {
+    match e {
+        ReadFailure::TooLarge(len) => too_large(len),
+        ReadFailure::Grew => too_large(MAX_FILE_BYTES + 1),
+        e => ReadError::Unreadable(e.to_string()),
+    }
+}
+
 fn too_large(len: u64) -> ReadError {
     ReadError::Unreadable(format!(
         "file is too large ({len} bytes; the limit is 1 GiB)"
     ))
-}
-
-/// A short name for what a non-regular file is, for error messages.
-pub fn file_kind(kind: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "fifo";
-        }
-        if kind.is_socket() {
-            return "socket";
-        }
-        if kind.is_block_device() {
-            return "block device";
-        }
-        if kind.is_char_device() {
-            return "character device";
-        }
-    }
-    if kind.is_symlink() {
-        "symbolic link"
-    } else if kind.is_dir() {
-        "folder"
-    } else if kind.is_file() {
-        "file"
-    } else {
-        "special file"
-    }
 }
 
 /// Lines without their `\n` or `\r\n` ends; the n-th item is line n+1 of the file.

@@ -11,10 +11,13 @@
 //! an ASCII one (the Kelvin sign and `k`), so a value that is not plain ASCII
 //! skips the prefilter and goes through the whole set, as before.
 
-use super::{REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, Target};
+use super::{MatcherError, Target};
+pub(super) use crate::rules::compile::{
+    REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, compile_glob, compile_regex,
+};
 use aho_corasick::{AhoCorasick, MatchKind};
-use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use regex::{Regex, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -70,31 +73,13 @@ enum AnySet {
     Regex(RegexSet),
 }
 
-/// One glob as the rules ask: case-insensitive, `*` crossing `/`.
-pub(super) fn compile_glob(pattern: &str) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(pattern)
-        .case_insensitive(true)
-        .literal_separator(false)
-        .build()
-}
-
-/// One regex as the rules ask: case-insensitive, within the size limits.
-pub(super) fn compile_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .nest_limit(REGEX_NEST_LIMIT)
-        .build()
-        .map_err(|e| e.to_string())
-}
-
 impl LoosePatterns {
     /// Globs, compiled with [`compile_glob`].
-    pub(super) fn globs(globs: Vec<(Glob, Target)>) -> Result<Self, String> {
+    pub(super) fn globs(globs: Vec<(Glob, Target)>) -> Result<Self, MatcherError> {
         Self::globs_filtered_from(globs, PREFILTER_FROM)
     }
 
-    fn globs_filtered_from(globs: Vec<(Glob, Target)>, from: usize) -> Result<Self, String> {
+    fn globs_filtered_from(globs: Vec<(Glob, Target)>, from: usize) -> Result<Self, MatcherError> {
         let literals = globs
             .iter()
             .map(|(g, _)| glob_literal(g.glob()).map(|l| vec![l]))
@@ -104,11 +89,14 @@ impl LoosePatterns {
     }
 
     /// Regexes, compiled as [`compile_regex`] does.
-    pub(super) fn regexes(patterns: Vec<(String, Target)>) -> Result<Self, String> {
+    pub(super) fn regexes(patterns: Vec<(String, Target)>) -> Result<Self, MatcherError> {
         Self::regexes_filtered_from(patterns, PREFILTER_FROM)
     }
 
-    fn regexes_filtered_from(patterns: Vec<(String, Target)>, from: usize) -> Result<Self, String> {
+    fn regexes_filtered_from(
+        patterns: Vec<(String, Target)>,
+        from: usize,
+    ) -> Result<Self, MatcherError> {
         let literals = patterns.iter().map(|(p, _)| regex_literals(p)).collect();
         let (patterns, targets) = patterns.into_iter().unzip();
         Self::new(Sources::Regexes(patterns), targets, literals, from)
@@ -120,7 +108,7 @@ impl LoosePatterns {
         targets: Vec<Target>,
         literals: Vec<Option<Vec<String>>>,
         prefilter_from: usize,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, MatcherError> {
         let prefilter = if targets.len() >= prefilter_from {
             Prefilter::new(literals)?
         } else {
@@ -142,7 +130,7 @@ impl LoosePatterns {
         Ok(patterns)
     }
 
-    fn build_all(&self) -> Result<AnySet, String> {
+    fn build_all(&self) -> Result<AnySet, MatcherError> {
         match &self.sources {
             Sources::Globs(globs) => {
                 let mut builder = GlobSetBuilder::new();
@@ -152,7 +140,7 @@ impl LoosePatterns {
                 builder
                     .build()
                     .map(AnySet::Glob)
-                    .map_err(|e| format!("cannot compile globs: {e}"))
+                    .map_err(MatcherError::GlobSet)
             }
             Sources::Regexes(patterns) => RegexSetBuilder::new(patterns)
                 .case_insensitive(true)
@@ -160,7 +148,7 @@ impl LoosePatterns {
                 .nest_limit(REGEX_NEST_LIMIT)
                 .build()
                 .map(AnySet::Regex)
-                .map_err(|e| format!("cannot compile regexes: {e}")),
+                .map_err(MatcherError::RegexSet),
         }
     }
 
@@ -225,7 +213,7 @@ impl LoosePatterns {
 impl Prefilter {
     /// `literals[i]`: the literals one of which every match of pattern `i` contains,
     /// or `None` when it has none worth filtering on.
-    fn new(literals: Vec<Option<Vec<String>>>) -> Result<Option<Self>, String> {
+    fn new(literals: Vec<Option<Vec<String>>>) -> Result<Option<Self>, MatcherError> {
         let mut always = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut distinct: Vec<String> = Vec::new();
@@ -254,7 +242,7 @@ impl Prefilter {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&distinct)
-            .map_err(|e| format!("cannot compile the pattern prefilter: {e}"))?;
+            .map_err(MatcherError::Prefilter)?;
         Ok(Some(Prefilter {
             automaton,
             patterns_of,
@@ -339,7 +327,7 @@ pub(super) fn check_prefilter(
     globs: bool,
     patterns: &[&str],
     values: &[&str],
-) -> Result<(), String> {
+) -> Result<(), MatcherError> {
     let glob = |p: &str| compile_glob(p).ok();
     let target = |rule| Target {
         rule,
@@ -375,9 +363,12 @@ pub(super) fn check_prefilter(
             AnySet::Regex(set) => set.matches(value).iter().collect(),
         };
         if with != without {
-            return Err(format!(
-                "value {value:?}: prefilter {with:?}, set {without:?}, patterns {patterns:?}"
-            ));
+            return Err(MatcherError::PrefilterMismatch {
+                value: value.to_string(),
+                with,
+                without,
+                patterns: patterns.iter().map(|p| p.to_string()).collect(),
+            });
         }
     }
     Ok(())

@@ -19,22 +19,27 @@ use loose::LoosePatterns;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+mod error;
 mod loose;
+pub use error::MatcherError;
 
-/// Limits on compiled regexes from (possibly third-party) rule files.
-const REGEX_SIZE_LIMIT: usize = 10 * 1024 * 1024;
-const REGEX_NEST_LIMIT: u32 = 64;
-
-/// Compiles one regex the way the matcher will, for validation messages.
-pub fn compile_regex(pattern: &str) -> Result<(), String> {
-    loose::compile_regex(pattern).map(|_| ())
+/// Compiles one regex the way the matcher will, for validation messages (the one
+/// definition is [`crate::rules::compile::compile_regex`]).
+pub fn compile_regex(pattern: &str) -> Result<(), MatcherError> {
+    loose::compile_regex(pattern)
+        .map(|_| ())
+        .map_err(MatcherError::from)
 }
 
 /// Checks that the literal prefilter of globs (`globs`) or regexes finds, for
 /// every value, exactly what one set of all the patterns finds. Used by the
 /// `matcher_prefilter` fuzz target; not part of the stable interface.
 #[doc(hidden)]
-pub fn check_prefilter(globs: bool, patterns: &[&str], values: &[&str]) -> Result<(), String> {
+pub fn check_prefilter(
+    globs: bool,
+    patterns: &[&str],
+    values: &[&str],
+) -> Result<(), MatcherError> {
     loose::check_prefilter(globs, patterns, values)
 }
 
@@ -54,6 +59,7 @@ struct Tier {
     regexes: Option<LoosePatterns>,
 }
 
+/// The rule set compiled for matching: built once, then [`Matcher::match_app`] per app.
 pub struct Matcher {
     rules: RuleSet,
     tiers: HashMap<(Platform, Field), Tier, FastHash>,
@@ -73,7 +79,7 @@ struct Hit {
 impl Matcher {
     /// Compiles the rule set. Patterns were checked by validation, so a failure
     /// here (e.g. the regex set outgrowing its size limit) is reported, not panicked on.
-    pub fn new(rules: RuleSet) -> Result<Self, String> {
+    pub fn new(rules: RuleSet) -> Result<Self, MatcherError> {
         let mut globs: HashMap<(Platform, Field), Vec<(Glob, Target)>> = HashMap::new();
         let mut regexes: HashMap<(Platform, Field), Vec<(String, Target)>> = HashMap::new();
         let mut tiers: HashMap<(Platform, Field), Tier, FastHash> = HashMap::default();
@@ -98,8 +104,12 @@ impl Matcher {
                         .or_default()
                         .push(target),
                     Pattern::Glob(g) => {
-                        let glob = loose::compile_glob(g)
-                            .map_err(|e| format!("rule `{}`: bad glob `{g}`: {e}", rule.id))?;
+                        let glob =
+                            loose::compile_glob(g).map_err(|source| MatcherError::BadGlob {
+                                rule: rule.id.clone(),
+                                glob: g.clone(),
+                                source,
+                            })?;
                         globs.entry(key).or_default().push((glob, target));
                     }
                     Pattern::Regex(x) => regexes.entry(key).or_default().push((x.clone(), target)),
@@ -115,6 +125,7 @@ impl Matcher {
         Ok(Matcher { rules, tiers })
     }
 
+    /// The rules the matcher was built from.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
     }

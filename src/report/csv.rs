@@ -2,9 +2,9 @@
 //! in docs/report-format.md; multi-valued cells are joined with `; `.
 
 use super::Report;
+use crate::model::ScanResult;
 use crate::model::{Finding, FindingState, RegimeRole};
-use crate::scan::ScanResult;
-use std::io::{self, Write};
+use std::io::Write;
 
 pub struct CsvReport;
 
@@ -82,7 +82,7 @@ fn row(device: &str, source: &str, f: &Finding, rules_reviewed: &str) -> Vec<Str
 }
 
 impl Report for CsvReport {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         let mut w = csv::Writer::from_writer(out);
         let reviewed = result.context.rules_reviewed.as_deref().unwrap_or("");
         w.write_record(HEADER)?;
@@ -91,6 +91,6 @@ impl Report for CsvReport {
                 w.write_record(row(&d.device.name, &d.device.source, f, reviewed))?;
             }
         }
-        w.flush()
+        Ok(w.flush()?)
     }
 }

@@ -1,12 +1,11 @@
 //! The versioned report document that machine formats serialise.
 //! Changing a field's meaning or removing one bumps [`SCHEMA_VERSION`].
 
-use crate::collect::InputError;
 use crate::model::{
     App, AppFlags, AuditContext, Confidence, Evidence, FeatureInfo, Finding, MatchInfo, Platform,
     RegimeInfo, RuleInfo, UserState,
 };
-use crate::scan::{DeviceResult, Removed, ScanResult};
+use crate::model::{DeviceResult, InputError, Removed, ScanResult};
 use serde::Serialize;
 
 pub const SCHEMA_VERSION: u32 = 1;

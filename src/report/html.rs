@@ -4,7 +4,7 @@
 
 use super::Report;
 use super::document::{self, FindingDoc};
-use crate::scan::ScanResult;
+use crate::model::ScanResult;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
@@ -28,7 +28,7 @@ struct DeviceCount<'a> {
 }
 
 impl Report for HtmlReport {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         let doc = document::document(result, false);
         let rows: Vec<Row> = result
             .findings()
@@ -89,6 +89,6 @@ impl Report for HtmlReport {
                 max_device => max_device,
             })
             .map_err(io::Error::other)?;
-        out.write_all(page.as_bytes())
+        Ok(out.write_all(page.as_bytes())?)
     }
 }

@@ -1,7 +1,7 @@
 //! `--format json`: the whole report as one versioned JSON document.
 
 use super::{Report, ReportOptions, document};
-use crate::scan::ScanResult;
+use crate::model::ScanResult;
 use std::io::{self, Write};
 
 pub struct JsonReport {
@@ -9,9 +9,9 @@ pub struct JsonReport {
 }
 
 impl Report for JsonReport {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         let doc = document::document(result, self.options.inventory);
         serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
-        writeln!(out)
+        Ok(writeln!(out)?)
     }
 }

@@ -1,9 +1,9 @@
 //! `--format markdown`: a report to paste into a ticket or a wiki page.
 
 use super::{Report, document};
+use crate::model::ScanResult;
 use crate::model::{Finding, RegimeRole};
-use crate::scan::ScanResult;
-use std::io::{self, Write};
+use std::io::Write;
 
 pub struct MarkdownReport;
 
@@ -59,7 +59,7 @@ fn finding_row(f: &Finding) -> String {
 }
 
 impl Report for MarkdownReport {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         let s = document::summary(result);
         writeln!(out, "# appaudit report\n")?;
         writeln!(out, "{}\n", result.context.scope_line())?;

@@ -1,11 +1,13 @@
 //! Reports: one module per format behind one trait. Reports read a
 //! [`ScanResult`]; they know nothing of collectors or rule files.
 
-use crate::scan::ScanResult;
-use std::io::{self, Write};
+use crate::model::ScanResult;
+use std::io::Write;
 
 pub mod csv;
 pub mod document;
+mod error;
+pub use error::ReportError;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -14,7 +16,7 @@ pub mod sarif;
 pub mod table;
 
 /// Output formats for `appaudit scan --format`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Format {
     /// A readable table per device, then a summary (default).
     #[default]
@@ -43,7 +45,7 @@ pub struct ReportOptions {
 }
 
 pub trait Report {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()>;
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), ReportError>;
 }
 
 pub fn reporter(format: Format, options: ReportOptions) -> Box<dyn Report> {

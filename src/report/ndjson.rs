@@ -4,7 +4,7 @@
 
 use super::document::{self, FindingDoc};
 use super::{Report, ReportOptions};
-use crate::scan::ScanResult;
+use crate::model::ScanResult;
 use serde::Serialize;
 use serde_json::json;
 use std::io::{self, Write};
@@ -29,7 +29,7 @@ fn line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
 }
 
 impl Report for NdjsonReport {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         for d in &result.devices {
             let dev = &d.device;
             line(
@@ -96,6 +96,7 @@ impl Report for NdjsonReport {
                 "context": result.context,
                 "summary": summary,
             }),
-        )
+        )?;
+        Ok(())
     }
 }

@@ -3,8 +3,8 @@
 //! its evidence line. Inputs that could not be read are tool notifications.
 
 use super::Report;
+use crate::model::ScanResult;
 use crate::model::{Confidence, Finding, RegimeRole};
-use crate::scan::ScanResult;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -124,7 +124,7 @@ fn uri(path: &str) -> String {
 }
 
 impl Report for SarifReport {
-    fn write(&self, scan: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, scan: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         let mut rules: BTreeMap<&str, (usize, Value)> = BTreeMap::new();
         for (_, f) in scan.findings() {
             let next = rules.len();
@@ -174,6 +174,6 @@ impl Report for SarifReport {
             }],
         });
         serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
-        writeln!(out)
+        Ok(writeln!(out)?)
     }
 }

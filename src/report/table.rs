@@ -3,7 +3,7 @@
 
 use super::{Report, ReportOptions, document};
 use crate::model::{Confidence, Finding, RegimeRole};
-use crate::scan::{DeviceResult, ScanResult};
+use crate::model::{DeviceResult, ScanResult};
 use anstyle::{AnsiColor, Style};
 use comfy_table::{ContentArrangement, Table, presets};
 use std::io::{self, Write};
@@ -87,7 +87,7 @@ impl TableReport {
 }
 
 impl Report for TableReport {
-    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
         writeln!(out, "{}\n", result.context.scope_line())?;
         // In a fleet, clean devices are counted, not listed one by one.
         let fleet = result.devices.len() > FLEET_DEVICES;
@@ -180,10 +180,11 @@ impl Report for TableReport {
         )?;
         let freshness = result.context.freshness_line();
         if result.context.rules_stale_days.is_some() {
-            writeln!(out, "{}", self.paint(YELLOW, &freshness))
+            writeln!(out, "{}", self.paint(YELLOW, &freshness))?;
         } else {
-            writeln!(out, "{freshness}")
+            writeln!(out, "{freshness}")?;
         }
+        Ok(())
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Each covered app rule becomes one SQL condition per osquery table of each
 //! platform it names. The condition reads the same column values that an osquery
-//! import hands to the matcher ([`crate::collect::import::osquery::app_from_row`]),
+//! import hands to the matcher (`collect::import::osquery::app_from_row`),
 //! and translates each identifier the way the matcher reads it: trimmed and
 //! case-insensitive (ASCII letters; SQLite's `lower()` folds no other letters).
 //!
@@ -17,8 +17,9 @@
 //! What osquery cannot see (Android and iOS apps, Team IDs, signing certificates,
 //! publishers outside Windows) is left out and named in the query's description.
 
-use crate::collect::import::osquery::Table;
+use crate::model::OsqueryTable as Table;
 use crate::model::Platform;
+use crate::rules::RulesError;
 use crate::rules::policy::RegimeFilter;
 use crate::rules::{
     AppRule, Coverage, Field, Identifier, Pattern, Regime, RuleKind, RuleSet, Status,
@@ -192,11 +193,11 @@ fn fold(text: &str) -> String {
 }
 
 /// One identifier as a SQL condition over `table`; `Err` says why it cannot be one.
-pub fn identifier_sql(table: Table, ident: &Identifier) -> Result<String, String> {
+pub fn identifier_sql(table: Table, ident: &Identifier) -> Result<String, RulesError> {
     let value = value_sql(table, ident.field)?;
     let text = ident.pattern.text();
     if text.contains('\0') {
-        return Err("contains a NUL character".to_owned());
+        return Err("contains a NUL character".to_owned().into());
     }
     let lowered = format!("lower({value})");
     Ok(match &ident.pattern {
@@ -240,11 +241,11 @@ const MAX_GLOB_ALTERNATIVES: usize = 64;
 
 /// A glob (the matcher's syntax: `*`, `?`, `[...]`, `[!...]`, `{a,b}`, `\` escapes) as
 /// SQLite `GLOB` patterns over a lower-cased value: one per `{a,b}` alternative.
-pub fn glob_to_sqlite(glob: &str) -> Result<Vec<String>, String> {
+pub fn glob_to_sqlite(glob: &str) -> Result<Vec<String>, RulesError> {
     let chars: Vec<char> = glob.chars().collect();
     let (alternatives, end) = glob_sequence(&chars, 0, false)?;
     if end != chars.len() {
-        return Err(format!("unbalanced `}}` in glob `{glob}`"));
+        return Err(format!("unbalanced `}}` in glob `{glob}`").into());
     }
     Ok(alternatives)
 }
@@ -254,7 +255,7 @@ fn glob_sequence(
     chars: &[char],
     mut at: usize,
     in_braces: bool,
-) -> Result<(Vec<String>, usize), String> {
+) -> Result<(Vec<String>, usize), RulesError> {
     let mut outs = vec![String::new()];
     let push =
         |outs: &mut Vec<String>, piece: &str| outs.iter_mut().for_each(|o| o.push_str(piece));
@@ -288,7 +289,7 @@ fn glob_sequence(
                             at = next + 1;
                             break;
                         }
-                        _ => return Err("unclosed `{` in glob".to_owned()),
+                        _ => return Err("unclosed `{` in glob".to_owned().into()),
                     }
                 }
                 let mut combined = Vec::new();
@@ -300,7 +301,8 @@ fn glob_sequence(
                 if combined.len() > MAX_GLOB_ALTERNATIVES {
                     return Err(format!(
                         "more than {MAX_GLOB_ALTERNATIVES} alternatives in braces"
-                    ));
+                    )
+                    .into());
                 }
                 outs = combined;
             }
@@ -322,7 +324,7 @@ fn glob_literal(c: char) -> String {
 }
 
 /// A `[...]` class starting at `chars[at]`; returns it in SQLite syntax and the index after it.
-fn glob_class(chars: &[char], at: usize) -> Result<(String, usize), String> {
+fn glob_class(chars: &[char], at: usize) -> Result<(String, usize), RulesError> {
     let mut out = String::from("[");
     let mut i = at + 1;
     if matches!(chars.get(i), Some('!' | '^')) {
@@ -342,18 +344,19 @@ fn glob_class(chars: &[char], at: usize) -> Result<(String, usize), String> {
         out.push(c.to_ascii_lowercase());
         i += 1;
     }
-    Err("unclosed `[` in glob".to_owned())
+    Err("unclosed `[` in glob".to_owned().into())
 }
 
 /// A rule regex (Rust syntax, matched case-insensitively) as a pattern for osquery's
 /// `regex_match` (C++ ECMAScript, case-sensitive) over a lower-cased value: ASCII
 /// letters outside escapes are lower-cased. Rust-only syntax is refused.
-pub fn regex_to_osquery(regex: &str) -> Result<String, String> {
+pub fn regex_to_osquery(regex: &str) -> Result<String, RulesError> {
     for unsupported in ["(?", "\\p", "\\P", "\\A", "\\z", "\\Q", "[[:"] {
         if regex.contains(unsupported) {
             return Err(format!(
                 "`{unsupported}` has no ECMAScript equivalent in osquery's regex_match"
-            ));
+            )
+            .into());
         }
     }
     let mut out = String::with_capacity(regex.len());
@@ -535,10 +538,10 @@ fn name_part(id: &str) -> String {
 }
 
 /// The pack as pretty JSON, with a final newline.
-pub fn osquery_pack_json(rules: &RuleSet, filter: &RegimeFilter) -> Result<String, String> {
+pub fn osquery_pack_json(rules: &RuleSet, filter: &RegimeFilter) -> Result<String, RulesError> {
     serde_json::to_string_pretty(&osquery_pack(rules, filter))
         .map(|s| s + "\n")
-        .map_err(|e| format!("cannot write the pack: {e}"))
+        .map_err(|e| format!("cannot write the pack: {e}").into())
 }
 
 /// One Fleet policy, as a GitOps `policies` entry (or a `lib/*.policies.yml` item).
@@ -637,7 +640,7 @@ pub fn fleet_policies(rules: &RuleSet, filter: &RegimeFilter) -> Vec<FleetPolicy
 }
 
 /// The policies as a GitOps YAML list (for `policies:` or a `lib/*.policies.yml` file).
-pub fn fleet_policies_yaml(rules: &RuleSet, filter: &RegimeFilter) -> Result<String, String> {
+pub fn fleet_policies_yaml(rules: &RuleSet, filter: &RegimeFilter) -> Result<String, RulesError> {
     let policies = fleet_policies(rules, filter);
     let body = serde_saphyr::to_string(&policies)
         .map_err(|e| format!("cannot write the policies: {e}"))?;

@@ -138,24 +138,20 @@ fn is_yaml(p: &Path) -> bool {
     )
 }
 
-fn read_rule_file(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read rules: {e}"))?;
+fn read_rule_file(path: &Path) -> Result<String, super::RulesError> {
+    use super::RulesError;
+    let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
-        return Err("not a regular file".to_string());
+        return Err(RulesError::NotRegularFile);
     }
     if meta.len() > MAX_RULE_FILE_BYTES {
-        return Err(format!(
-            "rule file is {} bytes; the limit is {MAX_RULE_FILE_BYTES}",
-            meta.len()
-        ));
+        return Err(RulesError::TooLarge {
+            size: meta.len(),
+            limit: MAX_RULE_FILE_BYTES,
+        });
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read rules: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    let bytes = std::fs::read(path)?;
+    String::from_utf8(bytes).map_err(|e| RulesError::NotUtf8(e.utf8_error().valid_up_to()))
 }
 
 fn parse_options() -> Options {

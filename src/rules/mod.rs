@@ -5,7 +5,10 @@
 //! whole ([`validate`]) into a [`RuleSet`], with every problem collected as a
 //! [`Diagnostic`].
 
+pub mod compile;
 pub mod diagnostic;
+mod error;
+pub use error::RulesError;
 pub mod export;
 pub mod jurisdiction;
 pub mod load;

@@ -54,7 +54,7 @@ impl RegimeFilter {
 
     /// The regimes of policy `id` (or every regime for `all`); an error naming the
     /// known policies when it does not exist.
-    pub fn for_policy(rules: &RuleSet, id: &str) -> Result<Self, String> {
+    pub fn for_policy(rules: &RuleSet, id: &str) -> Result<Self, super::RulesError> {
         if id == ALL_POLICIES {
             return Ok(RegimeFilter::all());
         }
@@ -67,14 +67,14 @@ impl RegimeFilter {
             }),
             None => {
                 let known: Vec<&str> = rules.policies.iter().map(|p| p.id.as_str()).collect();
-                Err(format!(
-                    "no policy named `{id}`; known policies: {} (or `{ALL_POLICIES}` for every regime)",
-                    if known.is_empty() {
+                Err(super::RulesError::UnknownPolicy {
+                    id: id.to_owned(),
+                    known: if known.is_empty() {
                         "none".to_string()
                     } else {
                         known.join(", ")
-                    }
-                ))
+                    },
+                })
             }
         }
     }

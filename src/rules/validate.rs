@@ -725,7 +725,7 @@ fn identifier(
             Pattern::Glob(text)
         }
         _ => {
-            if let Err(e) = crate::matcher::compile_regex(&text) {
+            if let Err(e) = super::compile::compile_regex(&text).map_err(|e| e.to_string()) {
                 let first = e.lines().last().unwrap_or("invalid").trim();
                 let first = first.trim_start_matches("error: ").to_string();
                 ctx.push(

@@ -92,3 +92,13 @@ pub fn finding_ids(doc: &serde_json::Value) -> Vec<String> {
     ids.sort();
     ids
 }
+
+/// The app `id` of a device of a JSON report; fails the test naming the id when absent.
+pub fn app_of<'d>(device: &'d serde_json::Value, id: &str) -> &'d serde_json::Value {
+    device["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("no app {id}"))
+}

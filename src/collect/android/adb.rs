@@ -24,24 +24,31 @@ it to PATH), or name it with --adb PATH";
 /// The `adb` program and the time each command may take.
 #[derive(Clone, Debug)]
 pub struct Adb {
+    /// The adb program to run.
     pub program: PathBuf,
+    /// How long one command may take before it is stopped.
     pub timeout: Duration,
 }
 
 /// What one run of `adb` gave.
 #[derive(Clone, Debug, Default)]
 pub struct Output {
+    /// What the command printed on stdout.
     pub stdout: Vec<u8>,
+    /// What the command printed on stderr, decoded lossily.
     pub stderr: String,
     /// `None` when killed (timeout) or ended by a signal.
     pub code: Option<i32>,
+    /// The command was stopped after the timeout.
     pub timed_out: bool,
 }
 
 /// Why `adb` could not be run at all.
 #[derive(Debug)]
 pub enum RunError {
+    /// The adb program could not be found or started.
     NotFound(PathBuf),
+    /// The command could not be run or read (the message says why).
     Failed(String),
 }
 
@@ -105,6 +112,7 @@ fn read_back(mut file: std::fs::File) -> std::io::Result<Vec<u8>> {
 /// One line of `adb devices -l`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attached {
+    /// The device's serial number.
     pub serial: String,
     /// `device`, `unauthorized`, `offline`, `no permissions`, `recovery`...
     pub state: String,

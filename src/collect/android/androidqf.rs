@@ -4,6 +4,9 @@
 //! missing name, a field of an unexpected type) costs a warning, not the file.
 
 use super::{AppSet, Parsed};
+use crate::collect::CollectError;
+use crate::collect::json::{array_objects, key_line};
+use crate::collect::source::Found;
 use crate::collect::text::excerpt;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
@@ -12,12 +15,16 @@ use serde_json::{Map, Value};
 pub const FORMAT: &str = "androidqf-packages";
 
 /// Parses a `packages.json`; `Err` when it is not JSON or not an array.
-pub fn parse(text: &str, source: &str) -> Result<Parsed, String> {
+pub fn parse(text: &str, source: &str) -> Result<Parsed, CollectError> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Value::Array(records) = value else {
-        return Err("expected a JSON array of package records".to_owned());
+        return Err("expected a JSON array of package records".to_owned().into());
     };
-    let mut locator = NameLocator::new(text);
+    // Where each record starts: its own `"name"` line is searched from there.
+    let mut starts = array_objects(text)
+        .into_iter()
+        .filter(|o| o.depth == 1)
+        .map(|o| (o.offset, o.line));
     let mut apps = AppSet::default();
     let mut warnings = Vec::new();
     for (index, record) in records.iter().enumerate() {
@@ -26,11 +33,18 @@ pub fn parse(text: &str, source: &str) -> Result<Parsed, String> {
             warnings.push(format!("record {number} is not an object; skipped"));
             continue;
         };
+        let start = starts.next().unwrap_or((text.len(), 0));
         let Some(name) = string(record, "name") else {
             warnings.push(format!("record {number} has no package name; skipped"));
             continue;
         };
-        let evidence = locator.evidence(name, source);
+        let found = key_line(text, start, "name", name);
+        let evidence = Evidence {
+            path: source.to_owned(),
+            line: found.map(|(line, _)| line),
+            format: FORMAT.to_owned(),
+            excerpt: found.map(|(_, text)| excerpt(text)),
+        };
         apps.insert(to_app(record, name, evidence));
     }
     Ok(Parsed {
@@ -95,67 +109,23 @@ fn flag(record: &Map<String, Value>, key: &str) -> bool {
     record.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
-/// Finds, in file order, the line of each record's `"name": "<pkg>"`.
-struct NameLocator<'t> {
-    text: &'t str,
-    /// Byte offset where the next search starts, and the line number there.
-    offset: usize,
-    line: u64,
-}
+/// androidqf `packages.json`, as a [`TextSource`](crate::collect::source::TextSource).
+pub struct Source;
 
-impl<'t> NameLocator<'t> {
-    fn new(text: &'t str) -> Self {
-        NameLocator {
-            text,
-            offset: 0,
-            line: 1,
-        }
+impl crate::collect::source::TextSource for Source {
+    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
+        Some(crate::collect::InputFormat::Androidqf)
     }
 
-    fn evidence(&mut self, name: &str, source: &str) -> Evidence {
-        let found = self.find(name);
-        Evidence {
-            path: source.to_owned(),
-            line: found.map(|(line, _)| line),
-            format: FORMAT.to_owned(),
-            excerpt: found.map(|(_, text)| excerpt(text)),
-        }
+    fn sniff(&self, head: &str) -> bool {
+        sniff(head)
     }
 
-    /// The line number and text of the next `"name": "<name>"` after the last one found.
-    fn find(&mut self, name: &str) -> Option<(u64, &'t str)> {
-        const KEY: &[u8] = b"\"name\"";
-        let text = self.text;
-        let mut at = self.offset;
-        while let Some(hit) = memchr::memmem::find(&text.as_bytes()[at..], KEY) {
-            let key = at + hit;
-            at = key + KEY.len();
-            if !is_name_value(&text[at..], name) {
-                continue;
-            }
-            // The key holds no newline: the line at `at` is the line of the key.
-            self.line += count_newlines(&text[self.offset..key]);
-            self.offset = at;
-            let start = text[..key].rfind('\n').map_or(0, |i| i + 1);
-            let end = text[key..].find('\n').map_or(text.len(), |i| key + i);
-            return Some((self.line, &text[start..end]));
-        }
-        None
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        let parsed =
+            parse(text, source).map_err(|e| format!("expected androidqf packages.json: {e}"))?;
+        Ok(vec![Found::android(FORMAT, parsed.apps, parsed.warnings)])
     }
-}
-
-/// Whether `rest` (what follows a `"name"` key) is `: "<name>"`.
-fn is_name_value(rest: &str, name: &str) -> bool {
-    rest.trim_start()
-        .strip_prefix(':')
-        .map(str::trim_start)
-        .and_then(|v| v.strip_prefix('"'))
-        .and_then(|v| v.strip_prefix(name))
-        .is_some_and(|after| after.starts_with('"'))
-}
-
-fn count_newlines(text: &str) -> u64 {
-    memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64
 }
 
 #[cfg(test)]
@@ -246,9 +216,13 @@ mod tests {
 
     #[test]
     fn malformed_json_names_line_and_column() {
-        let err = parse("[\n  {\"name\": \"a\",,}\n]", "p.json").unwrap_err();
+        let err = parse("[\n  {\"name\": \"a\",,}\n]", "p.json")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 2 column"), "{err}");
-        let err = parse("{\"name\": \"a\"}", "p.json").unwrap_err();
+        let err = parse("{\"name\": \"a\"}", "p.json")
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "expected a JSON array of package records");
     }
 
@@ -258,13 +232,5 @@ mod tests {
         assert!(!sniff("[1, 2]"));
         assert!(!sniff("{\"name\": \"a\"}"));
         assert!(!sniff("package:a"));
-    }
-
-    #[test]
-    fn locator_skips_names_that_do_not_match() {
-        let text = "[{\"name\": \"com.tencent.mmx\"},\n{\"name\": \"com.tencent.mm\"}]";
-        let mut locator = NameLocator::new(text);
-        assert_eq!(locator.find("com.tencent.mm").map(|f| f.0), Some(2));
-        assert_eq!(locator.find("com.tencent.mmx"), None);
     }
 }

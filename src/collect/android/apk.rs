@@ -7,6 +7,7 @@
 //! from the file is checked against the bytes that are there.
 
 use super::capture::sha256_hex;
+use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -29,12 +30,12 @@ const SCHEME_V3: u32 = 0xf053_68c0;
 const SCHEME_V31: u32 = 0x1b93_ad61;
 
 /// Reads an APK into one app.
-pub fn read(path: &Path) -> Result<App, String> {
+pub fn read(path: &Path) -> Result<App, CollectError> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     let mut archive =
         zip::ZipArchive::new(file).map_err(|e| format!("APK is not a valid zip: {e}"))?;
     if archive.len() > MAX_ENTRIES {
-        return Err(format!("APK holds more than {MAX_ENTRIES} entries"));
+        return Err(format!("APK holds more than {MAX_ENTRIES} entries").into());
     }
     let manifest_bytes = read_entry(&mut archive, "AndroidManifest.xml", MAX_MANIFEST_BYTES)?;
     let manifest = parse_manifest(&manifest_bytes)
@@ -43,7 +44,7 @@ pub fn read(path: &Path) -> Result<App, String> {
     let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     match signing_block_certs(&mut file) {
         Ok(found) => certs.extend(found),
-        Err(e) => return Err(format!("APK Signing Block: {e}")),
+        Err(e) => return Err(format!("APK Signing Block: {e}").into()),
     }
     if certs.is_empty() {
         let names: Vec<String> = archive
@@ -97,12 +98,12 @@ fn read_entry<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     name: &str,
     cap: u64,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, CollectError> {
     let entry = archive
         .by_name(name)
         .map_err(|e| format!("{name} in the APK: {e}"))?;
     if entry.size() > cap {
-        return Err(format!("{name} in the APK is larger than {cap} bytes"));
+        return Err(format!("{name} in the APK is larger than {cap} bytes").into());
     }
     let mut bytes = Vec::new();
     entry
@@ -110,7 +111,7 @@ fn read_entry<R: Read + Seek>(
         .read_to_end(&mut bytes)
         .map_err(|e| format!("{name} in the APK: cannot read: {e}"))?;
     if bytes.len() as u64 > cap {
-        return Err(format!("{name} in the APK is larger than {cap} bytes"));
+        return Err(format!("{name} in the APK is larger than {cap} bytes").into());
     }
     Ok(bytes)
 }
@@ -118,8 +119,11 @@ fn read_entry<R: Read + Seek>(
 /// What is read from `AndroidManifest.xml`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Manifest {
+    /// The package name (`package=`).
     pub package: String,
+    /// `android:versionCode`, when given.
     pub version_code: Option<String>,
+    /// `android:versionName`, when given.
     pub version_name: Option<String>,
 }
 
@@ -129,16 +133,16 @@ struct Bytes<'a> {
 }
 
 impl<'a> Bytes<'a> {
-    fn u16(&self, at: usize) -> Result<u16, String> {
+    fn u16(&self, at: usize) -> Result<u16, CollectError> {
         self.slice(at, 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
     }
 
-    fn u32(&self, at: usize) -> Result<u32, String> {
+    fn u32(&self, at: usize) -> Result<u32, CollectError> {
         self.slice(at, 4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    fn u64(&self, at: usize) -> Result<u64, String> {
+    fn u64(&self, at: usize) -> Result<u64, CollectError> {
         self.slice(at, 8).map(|b| {
             let mut a = [0u8; 8];
             a.copy_from_slice(b);
@@ -146,18 +150,19 @@ impl<'a> Bytes<'a> {
         })
     }
 
-    fn slice(&self, at: usize, len: usize) -> Result<&'a [u8], String> {
+    fn slice(&self, at: usize, len: usize) -> Result<&'a [u8], CollectError> {
         at.checked_add(len)
             .and_then(|end| self.data.get(at..end))
-            .ok_or_else(|| format!("truncated: {len} bytes at offset {at} past the end"))
+            .ok_or_else(|| format!("truncated: {len} bytes at offset {at} past the end").into())
     }
 }
 
 /// Parses a binary `AndroidManifest.xml` for the `<manifest>` element's attributes.
-pub fn parse_manifest(data: &[u8]) -> Result<Manifest, String> {
+#[doc(hidden)] // public for the fuzz targets only
+pub fn parse_manifest(data: &[u8]) -> Result<Manifest, CollectError> {
     let b = Bytes { data };
     if b.u16(0)? != 0x0003 {
-        return Err("not a binary XML document (AXML)".to_owned());
+        return Err("not a binary XML document (AXML)".to_owned().into());
     }
     let header = b.u16(2)? as usize;
     let end = (b.u32(4)? as usize).min(data.len());
@@ -169,7 +174,7 @@ pub fn parse_manifest(data: &[u8]) -> Result<Manifest, String> {
         let chunk_header = b.u16(at + 2)? as usize;
         let size = b.u32(at + 4)? as usize;
         if size < 8 || at.checked_add(size).is_none_or(|e| e > data.len()) {
-            return Err(format!("bad chunk size {size} at offset {at}"));
+            return Err(format!("bad chunk size {size} at offset {at}").into());
         }
         match kind {
             0x0001 => strings = string_pool(&b, at)?,
@@ -189,7 +194,7 @@ pub fn parse_manifest(data: &[u8]) -> Result<Manifest, String> {
         }
         at += size;
     }
-    Err("no <manifest> element".to_owned())
+    Err("no <manifest> element".to_owned().into())
 }
 
 fn manifest_attributes(
@@ -198,7 +203,7 @@ fn manifest_attributes(
     chunk_header: usize,
     strings: &[String],
     resource_ids: &[u32],
-) -> Result<Manifest, String> {
+) -> Result<Manifest, CollectError> {
     let ext = at + chunk_header;
     let attribute_start = b.u16(ext + 8)? as usize;
     let attribute_size = (b.u16(ext + 10)? as usize).max(20);
@@ -239,18 +244,19 @@ fn manifest_attributes(
         return Err(format!(
             "<manifest> has no valid package name (`{}`)",
             manifest.package
-        ));
+        )
+        .into());
     }
     Ok(manifest)
 }
 
-fn string_pool(b: &Bytes<'_>, at: usize) -> Result<Vec<String>, String> {
+fn string_pool(b: &Bytes<'_>, at: usize) -> Result<Vec<String>, CollectError> {
     let count = b.u32(at + 8)? as usize;
     let flags = b.u32(at + 16)?;
     let strings_start = at + b.u32(at + 20)? as usize;
     let utf8 = flags & 0x100 != 0;
     if count > 1_000_000 {
-        return Err(format!("string pool claims {count} strings"));
+        return Err(format!("string pool claims {count} strings").into());
     }
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
@@ -264,14 +270,14 @@ fn string_pool(b: &Bytes<'_>, at: usize) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-fn utf8_string(b: &Bytes<'_>, at: usize) -> Result<String, String> {
+fn utf8_string(b: &Bytes<'_>, at: usize) -> Result<String, CollectError> {
     // The length in UTF-16 units, then in bytes: one byte each, two when the high bit is set.
     let (_, at) = utf8_len(b, at)?;
     let (len, at) = utf8_len(b, at)?;
     Ok(String::from_utf8_lossy(b.slice(at, len)?).into_owned())
 }
 
-fn utf8_len(b: &Bytes<'_>, at: usize) -> Result<(usize, usize), String> {
+fn utf8_len(b: &Bytes<'_>, at: usize) -> Result<(usize, usize), CollectError> {
     let first = b.slice(at, 1)?[0] as usize;
     if first & 0x80 == 0 {
         return Ok((first, at + 1));
@@ -280,7 +286,7 @@ fn utf8_len(b: &Bytes<'_>, at: usize) -> Result<(usize, usize), String> {
     Ok((((first & 0x7f) << 8) | second, at + 2))
 }
 
-fn utf16_string(b: &Bytes<'_>, mut at: usize) -> Result<String, String> {
+fn utf16_string(b: &Bytes<'_>, mut at: usize) -> Result<String, CollectError> {
     let mut len = b.u16(at)? as usize;
     at += 2;
     if len & 0x8000 != 0 {
@@ -294,7 +300,8 @@ fn utf16_string(b: &Bytes<'_>, mut at: usize) -> Result<String, String> {
 }
 
 /// The certificates (DER) of the v2/v3/v3.1 APK Signing Block; empty when there is none.
-pub fn signing_block_certs<F: Read + Seek>(file: &mut F) -> Result<Vec<Vec<u8>>, String> {
+#[doc(hidden)] // public for the fuzz targets only
+pub fn signing_block_certs<F: Read + Seek>(file: &mut F) -> Result<Vec<Vec<u8>>, CollectError> {
     let io = |e: std::io::Error| format!("cannot read: {e}");
     let len = file.seek(SeekFrom::End(0)).map_err(io)?;
     // End of central directory: 22 bytes plus a comment of up to 65535.
@@ -306,7 +313,7 @@ pub fn signing_block_certs<F: Read + Seek>(file: &mut F) -> Result<Vec<Vec<u8>>,
         .rev()
         .find(|&i| tail[i..].starts_with(b"PK\x05\x06"))
     else {
-        return Err("no end of central directory".to_owned());
+        return Err("no end of central directory".to_owned().into());
     };
     let cd_offset = u64::from(Bytes { data: &tail }.u32(eocd + 16)?);
     if cd_offset < 32 || cd_offset > len {
@@ -320,7 +327,7 @@ pub fn signing_block_certs<F: Read + Seek>(file: &mut F) -> Result<Vec<Vec<u8>>,
     }
     let size = Bytes { data: &footer }.u64(0)?;
     if !(24..=MAX_SIGNING_BLOCK_BYTES).contains(&size) || size + 8 > cd_offset {
-        return Err(format!("bad signing block size {size}"));
+        return Err(format!("bad signing block size {size}").into());
     }
     let start = cd_offset - size - 8;
     file.seek(SeekFrom::Start(start)).map_err(io)?;
@@ -330,7 +337,8 @@ pub fn signing_block_certs<F: Read + Seek>(file: &mut F) -> Result<Vec<Vec<u8>>,
 }
 
 /// Parses a whole signing block (size, ID-value pairs, size, magic).
-pub fn parse_signing_block(block: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+#[doc(hidden)] // public for the fuzz targets only
+pub fn parse_signing_block(block: &[u8]) -> Result<Vec<Vec<u8>>, CollectError> {
     let b = Bytes { data: block };
     let pairs_end = block.len().saturating_sub(24);
     let mut at = 8;
@@ -340,7 +348,7 @@ pub fn parse_signing_block(block: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         // Checked: a length near 2^64 would wrap `at` back and loop forever.
         let end = at.checked_add(8).and_then(|x| x.checked_add(len));
         let Some(end) = end.filter(|end| len >= 4 && *end <= pairs_end) else {
-            return Err(format!("bad pair length {len} at offset {at}"));
+            return Err(format!("bad pair length {len} at offset {at}").into());
         };
         let id = b.u32(at + 8)?;
         if matches!(id, SCHEME_V2 | SCHEME_V3 | SCHEME_V31) {
@@ -364,7 +372,7 @@ pub fn parse_signing_block(block: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 }
 
 /// A sequence of `u32`-length-prefixed items.
-fn prefixed(data: &[u8]) -> Result<Vec<&[u8]>, String> {
+fn prefixed(data: &[u8]) -> Result<Vec<&[u8]>, CollectError> {
     let b = Bytes { data };
     let mut items = Vec::new();
     let mut at = 0;
@@ -378,7 +386,7 @@ fn prefixed(data: &[u8]) -> Result<Vec<&[u8]>, String> {
 
 /// v2/v3 value: signers; each signer starts with its signed data, which holds the
 /// digests and then the certificates.
-fn scheme_certs(value: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+fn scheme_certs(value: &[u8]) -> Result<Vec<Vec<u8>>, CollectError> {
     let b = Bytes { data: value };
     let signers_len = b.u32(0)? as usize;
     let mut certs = Vec::new();
@@ -399,7 +407,7 @@ fn scheme_certs(value: &[u8]) -> Result<Vec<Vec<u8>>, String> {
 /// One DER element: its tag, the whole element, its content, and what follows it.
 type Der<'a> = (u8, &'a [u8], &'a [u8], &'a [u8]);
 
-fn der(data: &[u8]) -> Result<Der<'_>, String> {
+fn der(data: &[u8]) -> Result<Der<'_>, CollectError> {
     let tag = *data.first().ok_or("truncated DER")?;
     let first = *data.get(1).ok_or("truncated DER")?;
     let (len, header) = if first & 0x80 == 0 {
@@ -407,7 +415,9 @@ fn der(data: &[u8]) -> Result<Der<'_>, String> {
     } else {
         let n = (first & 0x7f) as usize;
         if n == 0 || n > 4 {
-            return Err("unsupported DER length (indefinite or too long)".to_owned());
+            return Err("unsupported DER length (indefinite or too long)"
+                .to_owned()
+                .into());
         }
         let bytes = data.get(2..2 + n).ok_or("truncated DER")?;
         (
@@ -422,15 +432,16 @@ fn der(data: &[u8]) -> Result<Der<'_>, String> {
 }
 
 /// The certificates of a PKCS #7 SignedData (v1 `META-INF/CERT.RSA`).
-pub fn pkcs7_certificates(data: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+#[doc(hidden)] // public for the fuzz targets only
+pub fn pkcs7_certificates(data: &[u8]) -> Result<Vec<Vec<u8>>, CollectError> {
     let (tag, _, content_info, _) = der(data)?;
     if tag != 0x30 {
-        return Err("not PKCS #7: expected a SEQUENCE".to_owned());
+        return Err("not PKCS #7: expected a SEQUENCE".to_owned().into());
     }
     let (_, _, _oid, rest) = der(content_info)?;
     let (tag, _, explicit, _) = der(rest)?;
     if tag != 0xa0 {
-        return Err("not PKCS #7 SignedData".to_owned());
+        return Err("not PKCS #7 SignedData".to_owned().into());
     }
     let (_, _, signed_data, _) = der(explicit)?;
     let (_, _, _version, rest) = der(signed_data)?;

@@ -8,6 +8,7 @@
 //! limits.
 
 use super::{Parsed, dumpsys};
+use crate::collect::CollectError;
 use std::borrow::Cow;
 use std::io::{Cursor, Read, Seek};
 use std::path::Path;
@@ -26,13 +27,16 @@ const RATIO_FREE_BYTES: u64 = 8 * 1024 * 1024;
 /// What a zip file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ZipKind {
+    /// An `adb bugreport` zip (a dumpstate inside).
     Bugreport,
+    /// An APK (`AndroidManifest.xml` inside).
     Apk,
+    /// Any other zip.
     Other,
 }
 
 /// Tells a bugreport zip from an APK by the entries it holds.
-pub fn kind(path: &Path) -> Result<ZipKind, String> {
+pub fn kind(path: &Path) -> Result<ZipKind, CollectError> {
     let archive = open(path)?;
     let names = names(&archive);
     if names.iter().any(|n| n == "AndroidManifest.xml") {
@@ -51,7 +55,7 @@ pub fn kind(path: &Path) -> Result<ZipKind, String> {
 }
 
 /// Reads the package sections of the dumpstate inside the bugreport zip at `path`.
-pub fn read(path: &Path) -> Result<Parsed, String> {
+pub fn read(path: &Path) -> Result<Parsed, CollectError> {
     let mut archive = open(path)?;
     let source = path.display().to_string();
     match read_archive(&mut archive, &source)? {
@@ -65,7 +69,8 @@ pub fn read(path: &Path) -> Result<Parsed, String> {
                 Found::Parsed(parsed) => Ok(parsed),
                 Found::Nested(_) => Err(format!(
                     "nested zip `{name}` holds another zip: only one level is read"
-                )),
+                )
+                .into()),
             }
         }
     }
@@ -80,7 +85,7 @@ enum Found {
 fn read_archive<R: Read + Seek>(
     archive: &mut ZipArchive<R>,
     source: &str,
-) -> Result<Found, String> {
+) -> Result<Found, CollectError> {
     let names = names(archive);
     let main = match names.iter().find(|n| n.as_str() == "main_entry.txt") {
         Some(entry) => {
@@ -88,9 +93,9 @@ fn read_archive<R: Read + Seek>(
             let text = String::from_utf8_lossy(&bytes);
             let named = text.lines().next().unwrap_or_default().trim().to_owned();
             if !names.contains(&named) {
-                return Err(format!(
-                    "main_entry.txt names `{named}`, which is not in the zip"
-                ));
+                return Err(
+                    format!("main_entry.txt names `{named}`, which is not in the zip").into(),
+                );
             }
             Some(named)
         }
@@ -102,34 +107,38 @@ fn read_archive<R: Read + Seek>(
             .find(|n| is_top_level(n) && n.ends_with(".zip"))
         {
             Some(nested) => Ok(Found::Nested(nested.clone())),
-            None => Err("bugreport zip without main_entry.txt or a dumpstate text".to_owned()),
+            None => Err("bugreport zip without main_entry.txt or a dumpstate text"
+                .to_owned()
+                .into()),
         };
     };
     let bytes = read_entry(archive, &main)?;
     let text = match crate::collect::text::decode(&bytes) {
         Ok(text) => text,
-        Err(why) => return Err(format!("`{main}` in the zip: {why}")),
+        Err(why) => return Err(format!("`{main}` in the zip: {why}").into()),
     };
     dumpsys::parse(&text, &format!("{source}!{main}"))
         .map(Found::Parsed)
         .ok_or_else(|| {
             format!("`{main}` in the zip has no package section (`DUMP OF SERVICE package:`)")
+                .into()
         })
 }
 
-fn open(path: &Path) -> Result<ZipArchive<std::fs::File>, String> {
+fn open(path: &Path) -> Result<ZipArchive<std::fs::File>, CollectError> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     let archive = ZipArchive::new(file).map_err(|e| format!("not a valid zip: {e}"))?;
     check_count(&archive)?;
     Ok(archive)
 }
 
-fn check_count<R: Read + Seek>(archive: &ZipArchive<R>) -> Result<(), String> {
+fn check_count<R: Read + Seek>(archive: &ZipArchive<R>) -> Result<(), CollectError> {
     if archive.len() > MAX_ENTRIES {
         return Err(format!(
             "zip holds {} entries; the limit is {MAX_ENTRIES}",
             archive.len()
-        ));
+        )
+        .into());
     }
     Ok(())
 }
@@ -159,7 +168,10 @@ fn is_dumpstate_name(name: &str) -> bool {
 }
 
 /// Reads one entry, never more than [`MAX_ENTRY_BYTES`], refusing bomb-like ratios.
-fn read_entry<R: Read + Seek>(archive: &mut ZipArchive<R>, name: &str) -> Result<Vec<u8>, String> {
+fn read_entry<R: Read + Seek>(
+    archive: &mut ZipArchive<R>,
+    name: &str,
+) -> Result<Vec<u8>, CollectError> {
     let mut entry = archive
         .by_name(name)
         .map_err(|e| format!("`{name}` in the zip: cannot read: {e}"))?;
@@ -168,7 +180,8 @@ fn read_entry<R: Read + Seek>(archive: &mut ZipArchive<R>, name: &str) -> Result
     if declared > MAX_ENTRY_BYTES {
         return Err(format!(
             "`{name}` in the zip is {declared} bytes uncompressed; the limit is {MAX_ENTRY_BYTES}"
-        ));
+        )
+        .into());
     }
     let mut bytes = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
@@ -184,12 +197,14 @@ fn read_entry<R: Read + Seek>(archive: &mut ZipArchive<R>, name: &str) -> Result
         if read > MAX_ENTRY_BYTES {
             return Err(format!(
                 "`{name}` in the zip holds more than {MAX_ENTRY_BYTES} bytes; the limit was reached"
-            ));
+            )
+            .into());
         }
         if read > RATIO_FREE_BYTES && read / compressed > MAX_RATIO {
             return Err(format!(
                 "`{name}` in the zip expands more than {MAX_RATIO} times (a zip bomb?); not read"
-            ));
+            )
+            .into());
         }
     }
     Ok(bytes)
@@ -277,7 +292,7 @@ mod tests {
             "bomb.zip",
             &zip_of(&[("dumpstate.txt", &zeros)]),
         );
-        let err = read(&path).unwrap_err();
+        let err = read(&path).unwrap_err().to_string();
         assert!(err.contains("zip bomb"), "{err}");
     }
 
@@ -285,7 +300,12 @@ mod tests {
     fn broken_and_foreign_zips() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "x.zip", b"PK\x03\x04 not really");
-        assert!(kind(&path).unwrap_err().starts_with("not a valid zip"));
+        assert!(
+            kind(&path)
+                .unwrap_err()
+                .to_string()
+                .starts_with("not a valid zip")
+        );
         let other = write(dir.path(), "y.zip", &zip_of(&[("photo.jpg", b"x")]));
         assert_eq!(kind(&other).unwrap(), ZipKind::Other);
         let bad_main = write(
@@ -293,12 +313,22 @@ mod tests {
             "z.zip",
             &zip_of(&[("main_entry.txt", b"nope.txt")]),
         );
-        assert!(read(&bad_main).unwrap_err().contains("not in the zip"));
+        assert!(
+            read(&bad_main)
+                .unwrap_err()
+                .to_string()
+                .contains("not in the zip")
+        );
         let no_pkg = write(
             dir.path(),
             "w.zip",
             &zip_of(&[("dumpstate.txt", b"DUMP OF SERVICE activity:\nnothing\n")]),
         );
-        assert!(read(&no_pkg).unwrap_err().contains("no package section"));
+        assert!(
+            read(&no_pkg)
+                .unwrap_err()
+                .to_string()
+                .contains("no package section")
+        );
     }
 }

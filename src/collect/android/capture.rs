@@ -8,6 +8,7 @@
 //! findings as the live scan that wrote it.
 
 use super::{AppSet, dumpsys, getprop, mark_side_loaded, pm_list};
+use crate::collect::CollectError;
 use crate::collect::InputError;
 use crate::model::{App, Device, Platform, UserState};
 use serde::{Deserialize, Serialize};
@@ -45,8 +46,10 @@ pub enum Role {
 /// One command run on the device and where its output is kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    /// What the output is (package list, dumpsys, users...).
     pub role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user (`--user N`) the command was run for, if any.
     pub user: Option<u32>,
     /// The command line as run on the host (`adb -s SERIAL shell pm list users`).
     pub command: String,
@@ -56,8 +59,10 @@ pub struct Entry {
     pub time: String,
     /// SHA-256 of the output, lowercase hex.
     pub sha256: String,
+    /// The size of the output in bytes.
     pub bytes: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The command's exit code, when it ended.
     pub exit_code: Option<i32>,
     /// What the command printed on stderr, if anything.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -79,9 +84,11 @@ fn is_false(b: &bool) -> bool {
 pub struct Manifest {
     /// Always [`KIND`].
     pub kind: String,
+    /// The manifest format version.
     pub version: u32,
     /// The program and version that made the capture.
     pub tool: String,
+    /// The serial number of the device captured.
     pub serial: String,
     /// The model, from `getprop` (`ro.product.model`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,10 +98,12 @@ pub struct Manifest {
     /// Problems met while capturing (a timeout, the device gone): the capture is incomplete.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Every command run, with its output file.
     pub entries: Vec<Entry>,
 }
 
 impl Manifest {
+    /// An empty capture of device `serial`, started now.
     pub fn new(serial: &str) -> Self {
         Manifest {
             kind: KIND.to_owned(),
@@ -158,16 +167,18 @@ impl Manifest {
     }
 
     /// Writes every output and `manifest.json` into `dir` (created if needed).
-    pub fn save(&self, dir: &Path) -> Result<(), String> {
-        let fail = |path: &Path, e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    pub fn save(&self, dir: &Path) -> Result<(), CollectError> {
+        let fail = |path: &Path, source: std::io::Error| CollectError::Write {
+            path: path.to_owned(),
+            source,
+        };
         std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
         for entry in &self.entries {
             let path = dir.join(&entry.file);
             std::fs::write(&path, entry.output.as_bytes()).map_err(|e| fail(&path, e))?;
         }
         let path = dir.join(MANIFEST);
-        let mut json = serde_json::to_string_pretty(self)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let mut json = serde_json::to_string_pretty(self).map_err(|e| fail(&path, e.into()))?;
         json.push('\n');
         std::fs::write(&path, json).map_err(|e| fail(&path, e))
     }
@@ -204,8 +215,11 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// A user or profile from `pm list users`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserInfo {
+    /// The user id (`0` is the owner).
     pub id: u32,
+    /// The user's or profile's name (`Owner`, `Work profile`).
     pub name: String,
+    /// Whether the user was running at capture time.
     pub running: bool,
 }
 
@@ -253,6 +267,43 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
             .map(|(_, v)| v.clone())
     };
     let model = prop("model").or_else(|| manifest.device.clone());
+    let users = capture_users(manifest);
+    let profiles: BTreeMap<u32, String> = users
+        .iter()
+        .filter(|u| !u.name.is_empty())
+        .map(|u| (u.id, u.name.clone()))
+        .collect();
+
+    let (apps, listed_any) = listed_apps(manifest, label, &mut warnings);
+    let mut apps = apps.into_vec();
+    apply_lists(manifest, &mut apps);
+    for app in &mut apps {
+        name_profiles(app, &profiles);
+        app.settle_user_flags();
+    }
+    mark_side_loaded(&mut apps);
+    if !listed_any {
+        warnings.push("no package list could be read from this device".to_owned());
+    }
+
+    let device_properties = device_properties(manifest, properties, &users);
+    Device {
+        source: source.to_owned(),
+        name: match model {
+            Some(model) => format!("{model} {}", manifest.serial),
+            None => manifest.serial.clone(),
+        },
+        platform: Platform::Android,
+        format: FORMAT.to_owned(),
+        properties: device_properties,
+        apps,
+        warnings,
+    }
+}
+
+/// The device's users: those `pm list users` names, then those a package list was
+/// run for without being named (old Android).
+fn capture_users(manifest: &Manifest) -> Vec<UserInfo> {
     let mut users: Vec<UserInfo> = manifest
         .current(Role::Users)
         .next()
@@ -270,12 +321,16 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
             });
         }
     }
-    let profiles: BTreeMap<u32, String> = users
-        .iter()
-        .filter(|u| !u.name.is_empty())
-        .map(|u| (u.id, u.name.clone()))
-        .collect();
+    users
+}
 
+/// The apps of every package list and dumpsys of the capture, merged; and whether
+/// any list could be read.
+fn listed_apps(
+    manifest: &Manifest,
+    label: &dyn Fn(&Entry) -> String,
+    warnings: &mut Vec<String>,
+) -> (AppSet, bool) {
     let mut apps = AppSet::default();
     let mut listed_any = false;
     for entry in manifest.current(Role::Packages) {
@@ -323,7 +378,11 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
             None => warnings.push(format!("{}: no package section", entry.file)),
         }
     }
-    let mut apps = apps.into_vec();
+    (apps, listed_any)
+}
+
+/// Marks the apps of the disabled (`pm list packages -d`) and system (`-s`) lists.
+fn apply_lists(manifest: &Manifest, apps: &mut [App]) {
     for entry in manifest.current(Role::Disabled) {
         let user = entry.user.unwrap_or(0);
         let ids = listed_ids(&entry.output);
@@ -347,15 +406,14 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
             app.flags.system = true;
         }
     }
-    for app in &mut apps {
-        name_profiles(app, &profiles);
-        app.settle_user_flags();
-    }
-    mark_side_loaded(&mut apps);
-    if !listed_any {
-        warnings.push("no package list could be read from this device".to_owned());
-    }
+}
 
+/// The device's facts: serial, `getprop` values, users and the capture time.
+fn device_properties(
+    manifest: &Manifest,
+    properties: Vec<(String, String)>,
+    users: &[UserInfo],
+) -> Vec<(String, String)> {
     let mut device_properties = Vec::new();
     device_properties.push(("serial".to_owned(), manifest.serial.clone()));
     for (key, value) in properties {
@@ -363,7 +421,7 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
             device_properties.push((key, value));
         }
     }
-    for user in &users {
+    for user in users {
         let name = if user.name.is_empty() {
             "(unnamed)"
         } else {
@@ -372,18 +430,7 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
         device_properties.push((format!("user.{}", user.id), name.to_owned()));
     }
     device_properties.push(("captured".to_owned(), manifest.started.clone()));
-    Device {
-        source: source.to_owned(),
-        name: match model {
-            Some(model) => format!("{model} {}", manifest.serial),
-            None => manifest.serial.clone(),
-        },
-        platform: Platform::Android,
-        format: FORMAT.to_owned(),
-        properties: device_properties,
-        apps,
-        warnings,
-    }
+    device_properties
 }
 
 fn name_profiles(app: &mut App, profiles: &BTreeMap<u32, String>) {
@@ -490,21 +537,15 @@ pub fn load(dir: &Path) -> Result<(Device, Vec<InputError>), InputError> {
     Ok((device, errors))
 }
 
-fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let meta = std::fs::symlink_metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if !meta.is_file() {
-        return Err("not a regular file".to_owned());
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_OUTPUT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_OUTPUT_BYTES {
-        return Err("file is too large (the limit is 1 GiB)".to_owned());
-    }
-    Ok(bytes)
+fn read_capped(path: &Path) -> Result<Vec<u8>, CollectError> {
+    use crate::collect::read::{Links, ReadFailure, read_bounded};
+    read_bounded(path, MAX_OUTPUT_BYTES, Links::NoFollow).map_err(|e| match e {
+        ReadFailure::Io(e) => CollectError::Io(e),
+        ReadFailure::NotRegular(_) => CollectError::NotRegularFile,
+        ReadFailure::TooLarge(_) | ReadFailure::Grew => {
+            "file is too large (the limit is 1 GiB)".into()
+        }
+    })
 }
 
 /// The current time, UTC, as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -534,6 +575,27 @@ pub fn utc_from_unix(secs: u64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// A folder saved by `appaudit adb --save`, as a
+/// [`FolderSource`](crate::collect::source::FolderSource).
+pub struct Source;
+
+impl crate::collect::source::FolderSource for Source {
+    fn sniff(&self, dir: &Path) -> bool {
+        is_capture_folder(dir)
+    }
+
+    fn read(
+        &self,
+        dir: &Path,
+        _: &crate::collect::desktop::Options,
+    ) -> (Option<crate::collect::source::Found>, Vec<InputError>) {
+        match load(dir) {
+            Ok((device, errors)) => (Some(device.into()), errors),
+            Err(error) => (None, vec![error]),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //! and per-user details on deeper lines under `User N:`.
 
 use super::{AppSet, Parsed};
+use crate::collect::CollectError;
+use crate::collect::source::Found;
 use crate::collect::text::{ReadError, TextInput, excerpt, lines};
 use crate::model::{App, Evidence, Platform, UserState};
 
@@ -55,6 +57,7 @@ pub struct LineParser<'s> {
 }
 
 impl<'s> LineParser<'s> {
+    /// A parser naming `source` in evidence.
     pub fn new(source: &'s str) -> Self {
         LineParser {
             service: Parser::new(source),
@@ -371,6 +374,33 @@ fn parse_user_line(line: &str) -> Option<UserState> {
 fn non_empty(value: &str) -> Option<String> {
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// What a forced `--input-format dumpsys` says of a file with no package block.
+pub(crate) const EXPECTED: &str =
+    "expected `dumpsys package` output: no `Package [...]` block in a `Packages:` section";
+
+/// `dumpsys package` output, as a [`TextSource`](crate::collect::source::TextSource).
+pub struct Source;
+
+impl crate::collect::source::TextSource for Source {
+    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
+        Some(crate::collect::InputFormat::Dumpsys)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        let parsed = parse(text, source).ok_or(EXPECTED)?;
+        Ok(vec![Found::android(FORMAT, parsed.apps, parsed.warnings)])
+    }
+
+    fn parse_input(&self, input: TextInput, source: &str) -> Result<Vec<Found>, CollectError> {
+        let parsed = parse_input(input, source)?.ok_or(EXPECTED)?;
+        Ok(vec![Found::android(FORMAT, parsed.apps, parsed.warnings)])
+    }
 }
 
 #[cfg(test)]

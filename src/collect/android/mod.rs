@@ -4,8 +4,9 @@
 //! Each parser takes decoded text and the path to name in evidence, and returns
 //! the apps it read plus warnings about lines it could not use.
 
-use crate::model::{App, UserState};
-use std::collections::HashMap;
+pub(crate) use crate::model::AppSet;
+use crate::model::{App, Device, Platform};
+use std::path::Path;
 
 pub mod adb;
 pub mod androidqf;
@@ -14,6 +15,7 @@ pub mod binary;
 pub mod bugreport_zip;
 pub mod capture;
 pub mod dumpsys;
+pub mod folders;
 pub mod getprop;
 pub mod packages_xml;
 pub mod pm_list;
@@ -21,89 +23,10 @@ pub mod pm_list;
 /// What a parser read from one file.
 #[derive(Debug, Default)]
 pub struct Parsed {
+    /// The apps read, merged by id.
     pub apps: Vec<App>,
     /// Problems that did not stop the file from being read.
     pub warnings: Vec<String>,
-}
-
-/// Apps keyed by id in first-seen order; a repeated id is merged into the first.
-#[derive(Debug, Default)]
-pub(crate) struct AppSet {
-    apps: Vec<App>,
-    index: HashMap<String, usize, foldhash::fast::RandomState>,
-}
-
-impl AppSet {
-    pub(crate) fn insert(&mut self, app: App) {
-        match self.index.get(&app.id) {
-            Some(&i) => merge_app(&mut self.apps[i], app),
-            None => {
-                self.index.insert(app.id.clone(), self.apps.len());
-                self.apps.push(app);
-            }
-        }
-    }
-
-    pub(crate) fn into_vec(self) -> Vec<App> {
-        self.apps
-    }
-}
-
-/// Most evidence entries (and certificates) one app keeps when merged.
-const MAX_MERGED: usize = 64;
-
-/// Merges what `from` knows into `into` (same app seen twice): fields `into` lacks are
-/// filled, evidence, certificates and users are united.
-pub(crate) fn merge_app(into: &mut App, from: App) {
-    fill(&mut into.name, from.name);
-    fill(&mut into.version, from.version);
-    fill(&mut into.build, from.build);
-    fill(&mut into.publisher, from.publisher);
-    fill(&mut into.installer, from.installer);
-    fill(&mut into.uid, from.uid);
-    fill(&mut into.first_install_time, from.first_install_time);
-    fill(&mut into.last_update_time, from.last_update_time);
-    fill(&mut into.path, from.path);
-    for cert in from.cert_sha256 {
-        if into.cert_sha256.len() < MAX_MERGED && !into.cert_sha256.contains(&cert) {
-            into.cert_sha256.push(cert);
-        }
-    }
-    for user in from.users {
-        merge_user(&mut into.users, user);
-    }
-    into.flags.system |= from.flags.system;
-    into.flags.disabled |= from.flags.disabled;
-    into.flags.side_loaded |= from.flags.side_loaded;
-    // Listed as active by either source: it is not only a hidden system package.
-    into.flags.hidden_system &= from.flags.hidden_system;
-    for evidence in from.evidence {
-        // A package listed a million times (hostile input) keeps its first places only:
-        // unbounded, each merge would scan all the others.
-        if into.evidence.len() < MAX_MERGED && !into.evidence.contains(&evidence) {
-            into.evidence.push(evidence);
-        }
-    }
-    into.settle_user_flags();
-}
-
-fn merge_user(users: &mut Vec<UserState>, user: UserState) {
-    match users.iter_mut().find(|u| u.user == user.user) {
-        Some(known) => {
-            fill(&mut known.installed, user.installed);
-            fill(&mut known.enabled, user.enabled);
-            fill(&mut known.hidden, user.hidden);
-            fill(&mut known.first_install_time, user.first_install_time);
-            fill(&mut known.profile, user.profile);
-        }
-        None => users.push(user),
-    }
-}
-
-fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
-    if slot.is_none() {
-        *slot = value;
-    }
 }
 
 /// Installers that mean "not from an app store": the system package installer (an APK
@@ -194,39 +117,25 @@ impl WarningCap {
     }
 }
 
+/// An Android device read from `path` (its name is the file or folder name).
+pub(crate) fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<String>) -> Device {
+    Device {
+        source: path.display().to_string(),
+        name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        platform: Platform::Android,
+        format: format.to_owned(),
+        properties: Vec::new(),
+        apps,
+        warnings,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Evidence, Platform};
-
-    fn evidence(line: u64) -> Evidence {
-        Evidence {
-            path: "f".into(),
-            line: Some(line),
-            format: "x".into(),
-            excerpt: None,
-        }
-    }
-
-    #[test]
-    fn merge_fills_gaps_and_unites_evidence() {
-        let mut a = App::new(Platform::Android, "com.tencent.mm", evidence(1));
-        a.installer = Some("com.android.vending".into());
-        let mut b = App::new(Platform::Android, "com.tencent.mm", evidence(7));
-        b.installer = Some("other".into());
-        b.build = Some("2400".into());
-        b.users = vec![UserState {
-            user: 0,
-            installed: Some(false),
-            ..UserState::default()
-        }];
-        merge_app(&mut a, b);
-        assert_eq!(a.installer.as_deref(), Some("com.android.vending"));
-        assert_eq!(a.build.as_deref(), Some("2400"));
-        assert_eq!(a.evidence.len(), 2);
-        assert!(a.flags.data_only);
-    }
-
     #[test]
     fn package_names() {
         assert!(is_package_name("com.zhiliaoapp.musically"));

@@ -7,6 +7,7 @@
 //! `ft`/`ut` are install and update times in hex milliseconds.
 
 use super::{AppSet, Parsed};
+use crate::collect::CollectError;
 use crate::collect::text::excerpt;
 use crate::model::{App, Evidence, Platform};
 use std::path::Path;
@@ -28,21 +29,19 @@ pub fn sniff(head: &[u8]) -> bool {
 }
 
 /// Reads a `packages.xml` file in either form.
-pub fn read_file(path: &Path) -> Result<Parsed, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(format!("packages.xml larger than {MAX_BYTES} bytes"));
-    }
+pub fn read_file(path: &Path) -> Result<Parsed, CollectError> {
+    use crate::collect::read::{Links, ReadFailure, read_bounded};
+    let bytes = read_bounded(path, MAX_BYTES, Links::Follow).map_err(|e| match e {
+        ReadFailure::TooLarge(_) | ReadFailure::Grew => {
+            CollectError::from(format!("packages.xml larger than {MAX_BYTES} bytes"))
+        }
+        e => CollectError::from(e.to_string()),
+    })?;
     parse(&bytes, &path.display().to_string())
 }
 
 /// Parses `packages.xml` bytes, text or ABX.
-pub fn parse(bytes: &[u8], source: &str) -> Result<Parsed, String> {
+pub fn parse(bytes: &[u8], source: &str) -> Result<Parsed, CollectError> {
     let elements = if bytes.starts_with(&android_abx::MAGIC) {
         abx_elements(bytes).map_err(|e| format!("binary packages.xml (ABX): {e}"))?
     } else {
@@ -69,7 +68,9 @@ pub fn parse(bytes: &[u8], source: &str) -> Result<Parsed, String> {
         }
     }
     if !found_root {
-        return Err("expected Android packages.xml: no <packages> element".to_owned());
+        return Err("expected Android packages.xml: no <packages> element"
+            .to_owned()
+            .into());
     }
     for mut app in hidden {
         app.flags.hidden_system = true;
@@ -157,7 +158,7 @@ fn hex_millis(value: &str) -> Option<String> {
     (millis > 0).then(|| super::capture::utc_from_unix(millis / 1000))
 }
 
-fn text_elements(text: &str) -> Result<Vec<Element>, String> {
+fn text_elements(text: &str) -> Result<Vec<Element>, CollectError> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut elements = Vec::new();
@@ -199,7 +200,7 @@ fn text_elements(text: &str) -> Result<Vec<Element>, String> {
     Ok(elements)
 }
 
-fn abx_elements(bytes: &[u8]) -> Result<Vec<Element>, String> {
+fn abx_elements(bytes: &[u8]) -> Result<Vec<Element>, CollectError> {
     let mut parser = android_abx::AbxParser::new(bytes).map_err(|e| e.to_string())?;
     let mut elements = Vec::new();
     while let Some(event) = parser.next_event().map_err(|e| e.to_string())? {
@@ -326,15 +327,21 @@ mod tests {
         );
         assert_eq!(wechat.evidence[0].line, None);
         // Truncated ABX is an error, not a panic.
-        let err = parse(&bytes[..bytes.len() / 2], "p").unwrap_err();
+        let err = parse(&bytes[..bytes.len() / 2], "p")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("binary packages.xml (ABX)"), "{err}");
     }
 
     #[test]
     fn broken_xml_and_other_xml() {
-        let err = parse(b"<packages><package name=\"a\"", "p").unwrap_err();
+        let err = parse(b"<packages><package name=\"a\"", "p")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("packages.xml: not valid XML"), "{err}");
-        let err = parse(b"<?xml version='1.0'?><manifest package=\"x\"/>", "p").unwrap_err();
+        let err = parse(b"<?xml version='1.0'?><manifest package=\"x\"/>", "p")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no <packages>"), "{err}");
         assert!(!sniff(b"<?xml version='1.0'?><manifest/>"));
     }

@@ -5,6 +5,8 @@
 //! does not matter.
 
 use super::{AppSet, Parsed, WarningCap, is_package_name};
+use crate::collect::CollectError;
+use crate::collect::source::Found;
 use crate::collect::text::{ReadError, TextInput, excerpt, lines};
 use crate::model::{App, Evidence, Platform};
 
@@ -62,6 +64,7 @@ pub struct LineParser<'s> {
 }
 
 impl<'s> LineParser<'s> {
+    /// A parser naming `source` in evidence.
     pub fn new(source: &'s str) -> Self {
         LineParser {
             source,
@@ -200,6 +203,33 @@ fn to_app(fields: &PackageLine<'_>, source: &str, number: u64, line: &str) -> Ap
     app.installer = fields.installer.map(str::to_owned);
     app.uid = fields.uid;
     app
+}
+
+/// What a forced `--input-format pm-list` says of a file with no package line.
+pub(crate) const EXPECTED: &str =
+    "expected `pm list packages` output: no line starts with `package:`";
+
+/// `pm list packages` output, as a [`TextSource`](crate::collect::source::TextSource).
+pub struct Source;
+
+impl crate::collect::source::TextSource for Source {
+    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
+        Some(crate::collect::InputFormat::PmList)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        let parsed = parse(text, source).ok_or(EXPECTED)?;
+        Ok(vec![Found::android(FORMAT, parsed.apps, parsed.warnings)])
+    }
+
+    fn parse_input(&self, input: TextInput, source: &str) -> Result<Vec<Found>, CollectError> {
+        let parsed = parse_input(input, source)?.ok_or(EXPECTED)?;
+        Ok(vec![Found::android(FORMAT, parsed.apps, parsed.warnings)])
+    }
 }
 
 #[cfg(test)]

@@ -11,13 +11,14 @@
 //! `teamID`), else from an embedded provisioning profile, else from a
 //! `TeamIdentifier` key in `Info.plist`.
 
-use super::Found;
+use super::Gathered;
+pub use super::plist::parse_plist;
 use super::walk::{Entry, Kind, Root, Step, has_ext};
 use crate::collect::InputError;
 use crate::model::{App, Component, Evidence, Platform};
 use plist::{Dictionary, Value};
 use rayon::prelude::*;
-use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// The evidence format of an app read from its `Info.plist`.
@@ -57,8 +58,8 @@ const COMPONENT_EXTS: &[&str] = &[
 ];
 
 /// Reads every app bundle under a macOS root.
-pub fn collect(root: &Root) -> Found {
-    let mut found = Found::default();
+pub fn collect(root: &Root) -> Gathered {
+    let mut found = Gathered::default();
     let mut folders: Vec<(PathBuf, usize)> = MACHINE_FOLDERS
         .iter()
         .map(|(p, d)| (PathBuf::from(p), *d))
@@ -85,10 +86,10 @@ pub fn collect(root: &Root) -> Found {
         });
         bundles.retain(|bundle| seen_bundles.insert(bundle.host.clone()));
         // Bundles are independent: read them on every core, keep their order.
-        let read: Vec<(Option<App>, Found)> = bundles
+        let read: Vec<(Option<App>, Gathered)> = bundles
             .par_iter()
             .map(|bundle| {
-                let mut own = Found::default();
+                let mut own = Gathered::default();
                 let app = read_bundle(root, &bundle.inner, &mut own);
                 (app, own)
             })
@@ -104,7 +105,7 @@ pub fn collect(root: &Root) -> Found {
 
 /// Reads one top-level `.app` bundle (macOS or iOS-on-Mac) at an inner path.
 /// Problems with its `Info.plist` go to `found.errors` and give `None`.
-pub fn read_bundle(root: &Root, bundle: &Path, found: &mut Found) -> Option<App> {
+pub fn read_bundle(root: &Root, bundle: &Path, found: &mut Gathered) -> Option<App> {
     // A Mac app: Contents/Info.plist.
     let contents = bundle.join("Contents");
     if root.file(&contents.join("Info.plist")).is_some() {
@@ -147,7 +148,7 @@ pub fn read_bundle(root: &Root, bundle: &Path, found: &mut Found) -> Option<App>
     None
 }
 
-fn read_ios(root: &Root, bundle: &Path, found: &mut Found) -> Option<App> {
+fn read_ios(root: &Root, bundle: &Path, found: &mut Gathered) -> Option<App> {
     let plist = bundle.join("Info.plist");
     let mut app = read_info(root, &plist, Platform::Ios, found)?;
     let exe = app_executable(root, &plist, bundle);
@@ -166,165 +167,6 @@ pub fn read_plist(root: &Root, inner: &Path) -> Result<(PathBuf, Dictionary), In
         .map_err(|message| InputError::new(&host, message))
 }
 
-/// Parses an XML or binary property list whose top level is a dictionary.
-pub fn parse_plist(bytes: &[u8]) -> Result<Dictionary, String> {
-    // The `plist` crate builds values recursively: a hostile plist nested a hundred
-    // thousand levels deep would overflow the stack. Its event stream is read first,
-    // without recursion, to refuse that.
-    plist_depth_ok(bytes)?;
-    match Value::from_reader(Cursor::new(bytes)) {
-        Ok(Value::Dictionary(dict)) => Ok(dict),
-        Ok(_) => Err("malformed Info.plist: the top level is not a dictionary".to_owned()),
-        Err(e) => Err(format!("malformed Info.plist: {e}")),
-    }
-}
-
-/// Deepest nesting of arrays and dictionaries accepted in a plist.
-const MAX_PLIST_DEPTH: usize = 128;
-
-fn plist_depth_ok(bytes: &[u8]) -> Result<(), String> {
-    let depth = if bytes.starts_with(b"bplist00") {
-        binary_plist_depth(bytes)
-    } else {
-        xml_plist_depth(bytes)
-    };
-    if depth > MAX_PLIST_DEPTH {
-        return Err(format!(
-            "malformed Info.plist: nested more than {MAX_PLIST_DEPTH} levels deep"
-        ));
-    }
-    Ok(())
-}
-
-/// Deepest nesting of `<array>` and `<dict>` elements (`<array/>` does not nest).
-fn xml_plist_depth(bytes: &[u8]) -> usize {
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    for at in memchr::memchr_iter(b'<', bytes) {
-        let tag = &bytes[at + 1..];
-        let opens = tag.starts_with(b"array") || tag.starts_with(b"dict");
-        let closes = tag.starts_with(b"/array") || tag.starts_with(b"/dict");
-        if opens {
-            let end = memchr::memchr(b'>', tag).unwrap_or(tag.len());
-            if !tag[..end].ends_with(b"/") {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-        } else if closes {
-            depth = depth.saturating_sub(1);
-        }
-    }
-    deepest
-}
-
-/// Deepest nesting of arrays, sets and dictionaries in a binary plist, walked without
-/// recursion; 0 when the layout is broken (the parser then reports it).
-fn binary_plist_depth(bytes: &[u8]) -> usize {
-    let Some(trailer) = bytes.len().checked_sub(32).and_then(|at| bytes.get(at..)) else {
-        return 0;
-    };
-    let be = |b: &[u8]| b.iter().fold(0u64, |n, x| (n << 8) | u64::from(*x));
-    let (offset_size, ref_size) = (usize::from(trailer[6]), usize::from(trailer[7]));
-    let objects = be(&trailer[8..16]);
-    let table = be(&trailer[24..32]);
-    if offset_size == 0 || offset_size > 8 || ref_size == 0 || ref_size > 8 {
-        return 0;
-    }
-    let Ok(objects) = usize::try_from(objects) else {
-        return 0;
-    };
-    if objects > bytes.len() {
-        return 0;
-    }
-    let field = |at: usize, size: usize| {
-        bytes
-            .get(at..at.checked_add(size)?)
-            .and_then(|b| usize::try_from(be(b)).ok())
-    };
-    let offset_of = |object: usize| {
-        let at = usize::try_from(table)
-            .ok()?
-            .checked_add(object.checked_mul(offset_size)?)?;
-        field(at, offset_size)
-    };
-    // The child objects of a collection object.
-    let children = |object: usize| -> Vec<usize> {
-        let Some(start) = offset_of(object) else {
-            return Vec::new();
-        };
-        let Some(&marker) = bytes.get(start) else {
-            return Vec::new();
-        };
-        let per_entry = match marker >> 4 {
-            0xA | 0xC => 1,
-            0xD => 2,
-            _ => return Vec::new(),
-        };
-        let (count, refs) = if marker & 0x0F == 0x0F {
-            // The count is an int object: 0x1N then 2^N bytes.
-            let Some(&int) = bytes.get(start + 1) else {
-                return Vec::new();
-            };
-            let size = 1usize << (int & 0x03);
-            match field(start + 2, size) {
-                Some(count) => (count, start + 2 + size),
-                None => return Vec::new(),
-            }
-        } else {
-            (usize::from(marker & 0x0F), start + 1)
-        };
-        let Some(total) = count.checked_mul(per_entry) else {
-            return Vec::new();
-        };
-        if total > objects {
-            return Vec::new();
-        }
-        (0..total)
-            .filter_map(|i| field(refs + i * ref_size, ref_size))
-            .filter(|child| *child < objects)
-            .collect()
-    };
-    // Post-order walk with memoised depths; a cycle counts as broken.
-    const UNSEEN: usize = usize::MAX;
-    const OPEN: usize = usize::MAX - 1;
-    let mut depth = vec![UNSEEN; objects];
-    let top = match usize::try_from(be(&trailer[16..24])) {
-        Ok(top) if top < objects => top,
-        _ => return 0,
-    };
-    let mut stack: Vec<(usize, Vec<usize>, usize)> = Vec::new();
-    depth[top] = OPEN;
-    stack.push((top, children(top), 0));
-    while let Some((object, kids, deepest)) = stack.last_mut() {
-        match kids.pop() {
-            Some(kid) => match depth[kid] {
-                UNSEEN => {
-                    depth[kid] = OPEN;
-                    let grandkids = children(kid);
-                    stack.push((kid, grandkids, 0));
-                }
-                OPEN => return 0,
-                known => *deepest = (*deepest).max(known),
-            },
-            None => {
-                let object = *object;
-                let is_collection = offset_of(object)
-                    .and_then(|at| bytes.get(at))
-                    .is_some_and(|m| matches!(m >> 4, 0xA | 0xC | 0xD));
-                let own = *deepest + usize::from(is_collection);
-                depth[object] = own;
-                stack.pop();
-                if let Some((_, _, parent)) = stack.last_mut() {
-                    *parent = (*parent).max(own);
-                }
-                if own > MAX_PLIST_DEPTH {
-                    return own;
-                }
-            }
-        }
-    }
-    depth[top]
-}
-
 fn string(dict: &Dictionary, key: &str) -> Option<String> {
     dict.get(key)
         .and_then(Value::as_string)
@@ -334,7 +176,7 @@ fn string(dict: &Dictionary, key: &str) -> Option<String> {
 }
 
 /// The app described by one `Info.plist` (no components, no code signature yet).
-fn read_info(root: &Root, plist: &Path, platform: Platform, found: &mut Found) -> Option<App> {
+fn read_info(root: &Root, plist: &Path, platform: Platform, found: &mut Gathered) -> Option<App> {
     let (host, dict) = match read_plist(root, plist) {
         Ok(read) => read,
         Err(e) => {
@@ -351,7 +193,7 @@ pub fn app_from_info(
     dict: &Dictionary,
     platform: Platform,
     host: &Path,
-    found: &mut Found,
+    found: &mut Gathered,
 ) -> Option<App> {
     let Some(id) = string(dict, "CFBundleIdentifier") else {
         found.warnings.push(format!(
@@ -532,6 +374,7 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// The team id of a code-signature SuperBlob (`0xfade0cc0`), from its CodeDirectory.
+#[doc(hidden)] // public for the fuzz targets only
 pub fn signature_team_id(blob: &[u8]) -> Option<String> {
     if be32(blob, 0)? != 0xfade_0cc0 {
         return None;
@@ -577,7 +420,7 @@ fn read_itunes_metadata(root: &Root, plist: &Path, app: &mut App) {
 
 /// The bundles nested in an app's folder (`Contents/` or an iOS bundle), each
 /// with the id from its own `Info.plist`. Unreadable ones become warnings.
-fn components(root: &Root, dir: &Path, found: &mut Found) -> Vec<Component> {
+fn components(root: &Root, dir: &Path, found: &mut Gathered) -> Vec<Component> {
     let mut out: Vec<Component> = Vec::new();
     let mut bundles: Vec<Entry> = Vec::new();
     root.walk(dir, 12, &mut found.errors, &mut |entry| {
@@ -652,7 +495,7 @@ mod tests {
 
     const TP: &str = "desktop/third_party";
 
-    fn ids(found: &Found) -> Vec<&str> {
+    fn ids(found: &Gathered) -> Vec<&str> {
         found.apps.iter().map(|a| a.id.as_str()).collect()
     }
 
@@ -719,7 +562,7 @@ mod tests {
             return;
         };
         let root = Root::new(&dir);
-        let mut found = Found::default();
+        let mut found = Gathered::default();
         let app = read_bundle(&root, Path::new("/Payload/WeChat.app"), &mut found).unwrap();
         assert_eq!(app.id, "com.tencent.xin");
         assert_eq!(app.platform, Platform::Ios);
@@ -743,13 +586,14 @@ mod tests {
         assert!(
             parse_plist(&bytes)
                 .unwrap_err()
+                .to_string()
                 .starts_with("malformed Info.plist")
         );
         let Some(info) = shared_fixture(&format!("{TP}/osquery/macos/test_info.plist")) else {
             return;
         };
         let dict = parse_plist(&std::fs::read(&info).unwrap()).unwrap();
-        let mut found = Found::default();
+        let mut found = Gathered::default();
         let app = app_from_info(&dict, Platform::Macos, &info, &mut found).unwrap();
         assert_eq!(app.id, "com.apple.PhotoBooth");
         assert_eq!(app.version.as_deref(), Some("6.0"));

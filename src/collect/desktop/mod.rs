@@ -4,7 +4,7 @@
 //! Every collector here only reads. The walk ([`walk`]) never follows a link out
 //! of the root, never loops, never opens a FIFO or device file. A root is told
 //! apart by its layout ([`detect`]); each root is one [`Device`] whose apps were
-//! merged across sources ([`merge`]).
+//! merged across sources ([`merge_apps`](crate::model::merge_apps)).
 
 use crate::collect::InputError;
 use crate::model::{App, Device, Platform};
@@ -14,19 +14,23 @@ use std::path::{Path, PathBuf};
 pub mod linux;
 pub mod live;
 pub mod macos;
-pub mod merge;
+mod plist;
 pub mod walk;
 pub mod windows;
 
 /// The operating system of a machine root.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Os {
+    /// macOS.
     Macos,
+    /// Windows.
     Windows,
+    /// Linux.
     Linux,
 }
 
 impl Os {
+    /// The platform of apps on this system.
     pub fn platform(self) -> Platform {
         match self {
             Os::Macos => Platform::Macos,
@@ -35,6 +39,7 @@ impl Os {
         }
     }
 
+    /// The system's name (`macos`).
     pub fn as_str(self) -> &'static str {
         self.platform().as_str()
     }
@@ -48,14 +53,17 @@ impl Os {
 /// What one OS collector found under a root: apps (not yet merged across
 /// sources) and what could not be read.
 #[derive(Debug, Default)]
-pub struct Found {
+pub struct Gathered {
+    /// The apps found, before they are merged.
     pub apps: Vec<App>,
+    /// What could not be read.
     pub errors: Vec<InputError>,
+    /// Problems that did not stop the reading.
     pub warnings: Vec<String>,
 }
 
 /// Shared signature of the per-OS collectors: read everything under `root`.
-pub type CollectRoot = fn(root: &Path) -> Found;
+pub type CollectRoot = fn(root: &Path) -> Gathered;
 
 /// How to read machine roots.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -166,7 +174,9 @@ fn is_linux_root(dir: &Path) -> bool {
 /// What a machine root gave: one device, and what could not be read.
 #[derive(Debug)]
 pub struct Machine {
+    /// The machine as one device, its apps merged.
     pub device: Device,
+    /// What could not be read.
     pub errors: Vec<InputError>,
 }
 
@@ -187,7 +197,7 @@ pub fn collect_machine(dir: &Path, os: Os, options: &Options) -> Machine {
             |n| n.to_string_lossy().into_owned(),
         )
     };
-    let mut apps = merge::merge(found.apps);
+    let mut apps = crate::model::merge_apps(found.apps);
     apps.sort_by_cached_key(|a| a.id.to_lowercase());
     Machine {
         device: Device {

@@ -11,6 +11,7 @@
 //! *host* paths are where the file is on this computer (`/mnt/image/Applications/WeChat.app`).
 
 use crate::collect::InputError;
+use crate::collect::read::{Links, ReadFailure, open_bounded};
 use crate::collect::text::file_kind;
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -27,7 +28,9 @@ const MAX_WALK_ENTRIES: usize = 2_000_000;
 /// What a path inside the machine is, after links were resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// A regular file.
     File,
+    /// A folder.
     Dir,
     /// A FIFO, socket or device: never opened.
     Other(&'static str),
@@ -38,11 +41,13 @@ pub enum Kind {
 /// One child of a folder.
 #[derive(Clone, Debug)]
 pub struct Entry {
+    /// The entry's file name.
     pub name: OsString,
     /// The path inside the machine (`/Applications/WeChat.app`).
     pub inner: PathBuf,
     /// Where it is on this computer, links resolved inside the root.
     pub host: PathBuf,
+    /// Whether it is a file or a folder.
     pub kind: Kind,
     /// The entry itself is a symbolic link (resolved inside the root).
     pub via_link: bool,
@@ -72,7 +77,9 @@ pub fn has_ext(name: &str, ext: &str) -> bool {
 /// What a walk's visitor wants next for a folder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
+    /// Read the folder's entries too.
     Descend,
+    /// Do not enter the folder.
     Skip,
 }
 
@@ -100,6 +107,7 @@ impl Root {
         self
     }
 
+    /// The entry's path under the root.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -422,34 +430,11 @@ impl KnownDirs {
 /// Opens a regular file for reading without following a final link and without
 /// blocking on a FIFO; anything but a regular file (or a file over `cap`) is refused.
 pub fn open_regular(host: &Path, cap: u64) -> Result<File, InputError> {
-    let cannot = |e: io::Error| InputError::new(host, format!("cannot read: {e}"));
-    let meta = fs::symlink_metadata(host).map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(InputError::new(
-            host,
-            format!("not a regular file ({})", file_kind(&meta.file_type())),
-        ));
+    match open_bounded(host, cap, Links::NoFollow) {
+        Ok((file, _)) => Ok(file),
+        Err(ReadFailure::TooLarge(_) | ReadFailure::Grew) => Err(too_large(host, cap)),
+        Err(e) => Err(InputError::new(host, e.to_string())),
     }
-    if meta.len() > cap {
-        return Err(too_large(host, cap));
-    }
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY);
-    }
-    let file = options.open(host).map_err(cannot)?;
-    // It may have been swapped between the check and the open.
-    let meta = file.metadata().map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(InputError::new(
-            host,
-            format!("not a regular file ({})", file_kind(&meta.file_type())),
-        ));
-    }
-    Ok(file)
 }
 
 fn too_large(host: &Path, cap: u64) -> InputError {

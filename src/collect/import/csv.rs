@@ -5,6 +5,8 @@
 //! A `device` column splits the rows into devices; without one the file is one device.
 
 use super::{ImportedDevice, main_platform, non_empty};
+use crate::collect::CollectError;
+use crate::collect::source::Found;
 use crate::collect::text::{excerpt, lines};
 use crate::model::{App, Evidence, Platform};
 use std::collections::HashMap;
@@ -210,7 +212,7 @@ pub fn platform_of(cell: &str) -> Option<Platform> {
 }
 
 /// Parses an app inventory CSV into one device per value of its device column.
-pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
+pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectError> {
     let header = header_line(text).ok_or("expected a CSV header line")?;
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
@@ -224,20 +226,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
         .map(str::to_owned)
         .collect();
     let layout = Layout::new(&headers);
-    if layout.index(Column::Id).is_none() && layout.index(Column::Name).is_none() {
-        return Err(format!(
-            "expected a CSV app inventory with an `id` or `name` column (see docs/imports.md); \
-             the header has: {}",
-            headers.join(", ")
-        ));
-    }
-    let Some(platform_column) = layout.index(Column::Platform) else {
-        return Err(
-            "expected a `platform` column (android, ios, macos, windows or linux) in the CSV \
-             app inventory (see docs/imports.md)"
-                .to_owned(),
-        );
-    };
+    let platform_column = required_columns(&layout, &headers)?;
     let text_lines: Vec<&str> = lines(text).collect();
     let mut devices: Vec<(Option<String>, Vec<App>, Vec<String>)> = Vec::new();
     let mut index_of: HashMap<Option<String>, usize> = HashMap::new();
@@ -270,17 +259,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
             no_id += 1;
             continue;
         };
-        let excerpt_text = line
-            .and_then(|l| usize::try_from(l).ok())
-            .and_then(|l| text_lines.get(l.wrapping_sub(1)))
-            .map(|l| excerpt(l));
-        let evidence = Evidence {
-            path: source.to_owned(),
-            line,
-            format: FORMAT.to_owned(),
-            excerpt: excerpt_text,
-        };
-        let mut app = App::new(platform, id, evidence);
+        let mut app = App::new(platform, id, row_evidence(source, line, &text_lines));
         app.name = name;
         app.version = cell(Column::Version);
         app.publisher = cell(Column::Publisher);
@@ -291,29 +270,82 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
         });
         devices[slot].1.push(app);
     }
-    if !unknown_platform.is_empty() {
-        file_warnings.push(format!(
-            "rows with an unknown platform were skipped: {}",
-            unknown_platform.join(", ")
-        ));
-    }
-    if no_id > 0 {
-        file_warnings.push(format!("{no_id} row(s) without an id or name; skipped"));
-    }
+    file_warnings.extend(skipped_rows(&unknown_platform, no_id));
     if rows == 0 {
-        return Err("expected a CSV app inventory: the file has a header but no rows".to_owned());
+        return Err(
+            "expected a CSV app inventory: the file has a header but no rows"
+                .to_owned()
+                .into(),
+        );
     }
     if devices.is_empty() {
         return Err(format!(
             "expected a CSV app inventory: no row could be read ({})",
             file_warnings.join("; ")
+        )
+        .into());
+    }
+    Ok(into_devices(devices, file_warnings))
+}
+
+/// Where a row was seen: its line, and the line's text.
+fn row_evidence(source: &str, line: Option<u64>, text_lines: &[&str]) -> Evidence {
+    let excerpt_text = line
+        .and_then(|l| usize::try_from(l).ok())
+        .and_then(|l| text_lines.get(l.wrapping_sub(1)))
+        .map(|l| excerpt(l));
+    Evidence {
+        path: source.to_owned(),
+        line,
+        format: FORMAT.to_owned(),
+        excerpt: excerpt_text,
+    }
+}
+
+/// Warnings for the rows passed over: unknown platforms (the first few) and rows
+/// with no identifier.
+fn skipped_rows(unknown_platform: &[String], no_id: usize) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if !unknown_platform.is_empty() {
+        warnings.push(format!(
+            "rows with an unknown platform were skipped: {}",
+            unknown_platform.join(", ")
         ));
     }
-    Ok(devices
+    if no_id > 0 {
+        warnings.push(format!("{no_id} row(s) without an id or name; skipped"));
+    }
+    warnings
+}
+
+/// The columns an inventory cannot do without: an id or a name, and the platform
+/// (whose index is returned).
+fn required_columns(layout: &Layout, headers: &[String]) -> Result<usize, CollectError> {
+    if layout.index(Column::Id).is_none() && layout.index(Column::Name).is_none() {
+        return Err(format!(
+            "expected a CSV app inventory with an `id` or `name` column (see docs/imports.md); \
+             the header has: {}",
+            headers.join(", ")
+        )
+        .into());
+    }
+    layout.index(Column::Platform).ok_or_else(|| {
+        "expected a `platform` column (android, ios, macos, windows or linux) in the CSV \
+         app inventory (see docs/imports.md)"
+            .into()
+    })
+}
+
+/// One device per value of the device column; problems of the file as a whole are
+/// told once, on its first device.
+fn into_devices(
+    devices: Vec<(Option<String>, Vec<App>, Vec<String>)>,
+    mut file_warnings: Vec<String>,
+) -> Vec<ImportedDevice> {
+    devices
         .into_iter()
         .enumerate()
         .map(|(index, (name, apps, mut warnings))| {
-            // Problems of the file as a whole are told once, on its first device.
             if index == 0 {
                 warnings.append(&mut file_warnings);
             }
@@ -326,7 +358,24 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
                 warnings,
             }
         })
-        .collect())
+        .collect()
+}
+
+/// A CSV app inventory, as a [`TextSource`](crate::collect::source::TextSource).
+pub struct Source;
+
+impl crate::collect::source::TextSource for Source {
+    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
+        Some(crate::collect::InputFormat::Csv)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        parse(text, source)
+    }
 }
 
 #[cfg(test)]
@@ -366,11 +415,15 @@ mod tests {
 
     #[test]
     fn missing_columns_are_errors() {
-        let err = parse("name,version\nx,1\n", "x.csv").unwrap_err();
+        let err = parse("name,version\nx,1\n", "x.csv")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`platform` column"), "{err}");
-        let err = parse("device,platform\na,android\n", "x.csv").unwrap_err();
+        let err = parse("device,platform\na,android\n", "x.csv")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`id` or `name` column"), "{err}");
-        let err = parse("id,platform\n", "x.csv").unwrap_err();
+        let err = parse("id,platform\n", "x.csv").unwrap_err().to_string();
         assert!(err.contains("no rows"), "{err}");
     }
 

@@ -10,6 +10,8 @@
 //! platform and which field is its identifier.
 
 use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
+use crate::collect::CollectError;
+use crate::collect::source::Found;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -124,14 +126,9 @@ fn software_of(object: &Map<String, Value>) -> Option<&[Value]> {
         .map(Vec::as_slice)
 }
 
-/// Parses a Fleet software JSON into one device per host.
-pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-    const EXPECTED: &str = "expected Fleet software JSON: an object with `software`, \
-         `host.software` or `hosts[].software`";
-    let Value::Object(root) = &value else {
-        return Err(EXPECTED.to_owned());
-    };
+/// The hosts of a Fleet document: the document itself (`software`), one `host`, or
+/// every one of `hosts`; `None` when it has none of these.
+fn hosts_of(root: &Map<String, Value>) -> Option<Vec<Host<'_>>> {
     let mut hosts: Vec<Host<'_>> = Vec::new();
     if let Some(software) = software_of(root) {
         hosts.push(Host {
@@ -139,7 +136,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
             software,
         });
     } else if let Some(host) = root.get("host").and_then(Value::as_object) {
-        let software = software_of(host).ok_or(EXPECTED)?;
+        let software = software_of(host)?;
         hosts.push(Host {
             object: Some(host),
             software,
@@ -152,8 +149,50 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
             });
         }
     } else {
-        return Err(EXPECTED.to_owned());
+        return None;
     }
+    Some(hosts)
+}
+
+/// A host's name, facts and the platform its apps are on when they do not say.
+fn host_facts(
+    object: Option<&Map<String, Value>>,
+) -> (Option<String>, Vec<(String, String)>, Platform) {
+    let field = |key: &str| object.and_then(|o| field_text(o, key));
+    let name = field("display_name")
+        .or_else(|| field("computer_name"))
+        .or_else(|| field("hostname"));
+    let mut properties = Vec::new();
+    for key in [
+        "hostname",
+        "platform",
+        "os_version",
+        "hardware_serial",
+        "uuid",
+    ] {
+        if let Some(v) = field(key) {
+            properties.push((key.to_owned(), v));
+        }
+    }
+    let fallback = match field("platform").as_deref() {
+        Some("darwin") => Platform::Macos,
+        Some("windows") => Platform::Windows,
+        Some("ios" | "ipados") => Platform::Ios,
+        Some("android") => Platform::Android,
+        _ => Platform::Linux,
+    };
+    (name, properties, fallback)
+}
+
+/// Parses a Fleet software JSON into one device per host.
+pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    const EXPECTED: &str = "expected Fleet software JSON: an object with `software`, \
+         `host.software` or `hosts[].software`";
+    let Value::Object(root) = &value else {
+        return Err(EXPECTED.into());
+    };
+    let hosts = hosts_of(root).ok_or(EXPECTED)?;
     let starts: Vec<_> = array_objects(text)
         .into_iter()
         .filter(|o| o.key.as_deref() == Some("software"))
@@ -205,30 +244,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
                 "{no_id} software item(s) without a name or bundle id; skipped"
             ));
         }
-        let object = host.object;
-        let field = |key: &str| object.and_then(|o| field_text(o, key));
-        let name = field("display_name")
-            .or_else(|| field("computer_name"))
-            .or_else(|| field("hostname"));
-        let mut properties = Vec::new();
-        for key in [
-            "hostname",
-            "platform",
-            "os_version",
-            "hardware_serial",
-            "uuid",
-        ] {
-            if let Some(v) = field(key) {
-                properties.push((key.to_owned(), v));
-            }
-        }
-        let fallback = match field("platform").as_deref() {
-            Some("darwin") => Platform::Macos,
-            Some("windows") => Platform::Windows,
-            Some("ios" | "ipados") => Platform::Ios,
-            Some("android") => Platform::Android,
-            _ => Platform::Linux,
-        };
+        let (name, properties, fallback) = host_facts(host.object);
         devices.push(ImportedDevice {
             name,
             platform: main_platform(&apps, fallback),
@@ -239,9 +255,28 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, String> {
         });
     }
     if devices.is_empty() {
-        return Err("expected Fleet software JSON: `hosts` lists no host".to_owned());
+        return Err("expected Fleet software JSON: `hosts` lists no host"
+            .to_owned()
+            .into());
     }
     Ok(devices)
+}
+
+/// Fleet's software JSON, as a [`TextSource`](crate::collect::source::TextSource).
+pub struct Source;
+
+impl crate::collect::source::TextSource for Source {
+    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
+        Some(crate::collect::InputFormat::Fleet)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        parse(text, source)
+    }
 }
 
 #[cfg(test)]
@@ -306,12 +341,14 @@ mod tests {
         assert!(
             parse("[1]", "x")
                 .unwrap_err()
+                .to_string()
                 .contains("expected Fleet software JSON")
         );
         assert!(parse("{\"data\": 1}", "x").is_err());
         assert!(
             parse("{\"software\": [", "x")
                 .unwrap_err()
+                .to_string()
                 .starts_with("not valid JSON")
         );
     }

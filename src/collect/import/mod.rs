@@ -13,20 +13,8 @@ pub mod csv;
 pub mod fleet;
 pub mod osquery;
 
-/// One device read from an inventory file.
-#[derive(Debug)]
-pub struct ImportedDevice {
-    /// The device's name when the file says it (a `device` column, a Fleet host name).
-    pub name: Option<String>,
-    pub platform: Platform,
-    /// The format to show for the device, e.g. `osquery-apps`.
-    pub format: String,
-    pub apps: Vec<App>,
-    /// Facts about the device (hostname, OS), as `key -> value`.
-    pub properties: Vec<(String, String)>,
-    /// Problems that did not stop the file from being read.
-    pub warnings: Vec<String>,
-}
+/// One device read from an inventory file: the collectors' one output type.
+pub type ImportedDevice = crate::collect::source::Found;
 
 /// The platform most of `apps` are on, or `fallback` when there are none.
 pub(crate) fn main_platform(apps: &[App], fallback: Platform) -> Platform {
@@ -57,121 +45,12 @@ pub(crate) fn strip_app_suffix(name: &str) -> &str {
     }
 }
 
-/// Where a JSON object that is an element of an array starts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ObjectStart {
-    /// How many arrays and objects enclose the `{`.
-    pub depth: usize,
-    /// The key whose value is the enclosing array (`None` for a top-level array).
-    pub key: Option<String>,
-    /// 1-based line of the `{`.
-    pub line: u64,
-    /// Byte offset of the `{`.
-    pub offset: usize,
-}
-
-#[derive(Debug)]
-enum Frame {
-    Object,
-    Array(Option<String>),
-}
-
-/// Every object that is an element of an array, in document order, with its line.
-/// A light scan (strings, nesting, newlines) of text that serde_json has already
-/// accepted; it decodes nothing and allocates only for keys of arrays.
-pub(crate) fn array_objects(text: &str) -> Vec<ObjectStart> {
-    let bytes = text.as_bytes();
-    let mut found = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut line: u64 = 1;
-    let mut last_string: Option<(usize, usize)> = None;
-    let mut pending_key: Option<(usize, usize)> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => line += 1,
-            b'"' => {
-                let start = i + 1;
-                let mut j = start;
-                while j < bytes.len() && bytes[j] != b'"' {
-                    if bytes[j] == b'\\' {
-                        j += 1;
-                    } else if bytes[j] == b'\n' {
-                        line += 1;
-                    }
-                    j += 1;
-                }
-                last_string = Some((start, j.min(bytes.len())));
-                i = j;
-            }
-            b':' => pending_key = last_string.take(),
-            b',' => {
-                pending_key = None;
-                last_string = None;
-            }
-            b'[' => {
-                let key = match stack.last() {
-                    Some(Frame::Object) => pending_key
-                        .take()
-                        .and_then(|(s, e)| text.get(s..e))
-                        .map(str::to_owned),
-                    _ => None,
-                };
-                stack.push(Frame::Array(key));
-            }
-            b'{' => {
-                if let Some(Frame::Array(key)) = stack.last() {
-                    found.push(ObjectStart {
-                        depth: stack.len(),
-                        key: key.clone(),
-                        line,
-                        offset: i,
-                    });
-                }
-                pending_key = None;
-                stack.push(Frame::Object);
-            }
-            b'}' | b']' => {
-                stack.pop();
-                pending_key = None;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    found
-}
-
-/// The line of text that holds byte `offset`, as an evidence excerpt.
-pub(crate) fn line_at(text: &str, offset: usize) -> String {
-    let offset = offset.min(text.len());
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    crate::collect::text::excerpt(text.get(start..end).unwrap_or_default())
-}
+pub(crate) use crate::collect::json::{array_objects, line_at};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_array_elements_with_lines_and_keys() {
-        let text = "[\n  {\"a\": \"{[\\\"\", \"b\": [{\"x\": 1}]},\n  {\"c\": 2}\n]";
-        let found = array_objects(text);
-        let summary: Vec<(usize, Option<&str>, u64)> = found
-            .iter()
-            .map(|o| (o.depth, o.key.as_deref(), o.line))
-            .collect();
-        assert_eq!(summary, [(1, None, 2), (3, Some("b"), 2), (1, None, 3)]);
-        let text = "{\"host\": {\"software\": [\n{\"name\": \"a\"},\n\n{\"name\": \"b\"}]}}";
-        let lines: Vec<u64> = array_objects(text)
-            .iter()
-            .filter(|o| o.key.as_deref() == Some("software"))
-            .map(|o| o.line)
-            .collect();
-        assert_eq!(lines, [2, 4]);
-    }
 
     #[test]
     fn strips_app_suffix() {

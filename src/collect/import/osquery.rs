@@ -6,87 +6,12 @@
 //! values that an import hands to the matcher.
 
 use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
+use crate::collect::CollectError;
+use crate::collect::source::Found;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
 
-/// The osquery tables that hold installed software and that appaudit reads and queries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Table {
-    /// macOS `apps`: bundles in the known application folders.
-    Apps,
-    /// Windows `programs`: the Uninstall registry keys.
-    Programs,
-    /// Linux `deb_packages`.
-    DebPackages,
-    /// Linux `rpm_packages`.
-    RpmPackages,
-}
-
-impl Table {
-    pub const ALL: [Table; 4] = [
-        Table::Apps,
-        Table::Programs,
-        Table::DebPackages,
-        Table::RpmPackages,
-    ];
-
-    /// The table's name in osquery.
-    pub fn name(self) -> &'static str {
-        match self {
-            Table::Apps => "apps",
-            Table::Programs => "programs",
-            Table::DebPackages => "deb_packages",
-            Table::RpmPackages => "rpm_packages",
-        }
-    }
-
-    pub fn platform(self) -> Platform {
-        match self {
-            Table::Apps => Platform::Macos,
-            Table::Programs => Platform::Windows,
-            Table::DebPackages | Table::RpmPackages => Platform::Linux,
-        }
-    }
-
-    /// The tables of one platform (none for Android and iOS: osquery has none).
-    pub fn for_platform(platform: Platform) -> &'static [Table] {
-        match platform {
-            Platform::Macos => &[Table::Apps],
-            Platform::Windows => &[Table::Programs],
-            Platform::Linux => &[Table::DebPackages, Table::RpmPackages],
-            Platform::Android | Platform::Ios => &[],
-        }
-    }
-
-    /// The `Evidence::format` of rows of this table.
-    pub fn format(self) -> &'static str {
-        match self {
-            Table::Apps => "osquery-apps",
-            Table::Programs => "osquery-programs",
-            Table::DebPackages => "osquery-deb_packages",
-            Table::RpmPackages => "osquery-rpm_packages",
-        }
-    }
-
-    /// The table a row came from, told by its columns (`SELECT *` or a few named ones).
-    pub fn from_columns(has: impl Fn(&str) -> bool) -> Option<Table> {
-        if has("bundle_identifier") || has("bundle_short_version") {
-            Some(Table::Apps)
-        } else if has("identifying_number")
-            || has("uninstall_string")
-            || has("install_source")
-            || (has("publisher") && !has("arch"))
-        {
-            Some(Table::Programs)
-        } else if has("maintainer") || has("admindir") || has("revision") || has("priority") {
-            Some(Table::DebPackages)
-        } else if has("release") || has("sha1") || has("epoch") {
-            Some(Table::RpmPackages)
-        } else {
-            None
-        }
-    }
-}
+pub use crate::model::OsqueryTable as Table;
 
 /// The format name of a whole osquery file (several tables in one file are possible).
 pub const FORMAT: &str = "osquery-json";
@@ -168,10 +93,12 @@ pub fn app_from_row(table: Table, row: &Map<String, Value>, evidence: Evidence) 
 }
 
 /// Parses osquery JSON results; `Err` when the text is not a JSON array of rows.
-pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, String> {
+pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, CollectError> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Value::Array(rows) = value else {
-        return Err("expected a JSON array of rows (`osqueryi --json`)".to_owned());
+        return Err("expected a JSON array of rows (`osqueryi --json`)"
+            .to_owned()
+            .into());
     };
     let starts: Vec<_> = array_objects(text)
         .into_iter()
@@ -221,7 +148,7 @@ pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, String> {
     if apps.is_empty() && !rows.is_empty() {
         return Err(
             "expected osquery rows of apps, programs, deb_packages or rpm_packages; no row names an app"
-                .to_owned(),
+                .into(),
         );
     }
     let format = match tables.as_slice() {
@@ -237,6 +164,25 @@ pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, String> {
         properties: Vec::new(),
         warnings,
     })
+}
+
+/// osquery JSON results, as a [`TextSource`](crate::collect::source::TextSource).
+pub struct Source;
+
+impl crate::collect::source::TextSource for Source {
+    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
+        Some(crate::collect::InputFormat::Osquery)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        sniff(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        let device =
+            parse(text, source).map_err(|e| format!("expected osquery JSON results: {e}"))?;
+        Ok(vec![device])
+    }
 }
 
 #[cfg(test)]
@@ -296,13 +242,19 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error() {
-        assert!(parse("{\"a\": 1}", "x").unwrap_err().contains("JSON array"));
+        assert!(
+            parse("{\"a\": 1}", "x")
+                .unwrap_err()
+                .to_string()
+                .contains("JSON array")
+        );
         assert!(
             parse("[{\"a\": 1", "x")
                 .unwrap_err()
+                .to_string()
                 .starts_with("not valid JSON")
         );
-        let err = parse("[{\"files\": []}]", "x").unwrap_err();
+        let err = parse("[{\"files\": []}]", "x").unwrap_err().to_string();
         assert!(err.contains("no row names an app"), "{err}");
     }
 

@@ -8,6 +8,7 @@
 
 use crate::model::{App, Evidence, Platform};
 
+/// The `Evidence::format` of dpkg apps.
 pub const FORMAT: &str = "dpkg-status";
 
 /// The installed packages of one status file, and what was passed over.

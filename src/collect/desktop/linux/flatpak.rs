@@ -3,28 +3,33 @@
 //! version is only in its AppStream metainfo (`files/share/metainfo/<id>.metainfo.xml`
 //! or `.appdata.xml`), as the newest `<release version>`.
 
-use super::super::Found;
+use super::super::Gathered;
 use super::super::walk::{Kind, Root};
+use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::path::Path;
 
+/// The `Evidence::format` of flatpak apps.
 pub const FORMAT: &str = "flatpak";
 const MAX_METAINFO_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What an AppStream metainfo file says.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Metainfo {
+    /// The component id (`<id>`).
     pub id: Option<String>,
+    /// The English name (`<name>`).
     pub name: Option<String>,
+    /// The developer's name.
     pub developer: Option<String>,
     /// The newest release's version (by date or timestamp, else the first listed).
     pub version: Option<String>,
 }
 
 /// Parses AppStream metainfo XML. Errors are malformed XML.
-pub fn parse_metainfo(xml: &str) -> Result<Metainfo, String> {
+pub fn parse_metainfo(xml: &str) -> Result<Metainfo, CollectError> {
     let mut reader = Reader::from_str(xml);
     let mut info = Metainfo::default();
     let mut path: Vec<String> = Vec::new();
@@ -114,7 +119,7 @@ fn date_key(date: &str) -> String {
 
 /// Reads one flatpak installation folder (`/var/lib/flatpak` or a user's
 /// `.local/share/flatpak`); `scope` says whose it is, for the evidence.
-pub fn collect(root: &Root, installation: &Path, scope: &str, found: &mut Found) {
+pub fn collect(root: &Root, installation: &Path, scope: &str, found: &mut Gathered) {
     let app_dir = installation.join("app");
     let ids = match root.list(&app_dir) {
         Ok(ids) => ids,

@@ -7,7 +7,7 @@
 //! the rest (tarball installs, AppImage integrations) are apps under their
 //! desktop-file id.
 
-use super::Found;
+use super::Gathered;
 use super::walk::{Entry, Kind, Root, Step};
 use crate::model::{App, Evidence, Platform};
 use std::collections::{HashMap, HashSet};
@@ -22,7 +22,9 @@ const MAX_STATUS_BYTES: u64 = 512 * 1024 * 1024;
 const MAX_LIST_BYTES: u64 = 64 * 1024 * 1024;
 const MAX_DESKTOP_BYTES: u64 = 1024 * 1024;
 
+/// The `Evidence::format` of `.desktop` entries.
 pub const DESKTOP_FORMAT: &str = "desktop-entry";
+/// The `Evidence::format` of AppImages.
 pub const APPIMAGE_FORMAT: &str = "appimage";
 
 /// Folders of `.desktop` files on the machine.
@@ -48,8 +50,8 @@ const USER_APPIMAGE_DIRS: &[(&str, usize)] = &[
 ];
 
 /// Reads everything installed under a Linux root.
-pub fn collect(root: &Root) -> Found {
-    let mut found = Found::default();
+pub fn collect(root: &Root) -> Gathered {
+    let mut found = Gathered::default();
     // `.desktop` path inside the machine -> the package that ships it.
     let mut owners: HashMap<String, String> = HashMap::new();
     collect_dpkg(root, &mut found, &mut owners);
@@ -69,9 +71,9 @@ pub fn collect(root: &Root) -> Found {
     found
 }
 
-fn collect_dpkg(root: &Root, found: &mut Found, owners: &mut HashMap<String, String>) {
+fn collect_dpkg(root: &Root, found: &mut Gathered, owners: &mut HashMap<String, String>) {
     let mut installed: HashSet<String> = HashSet::new();
-    let mut read_status = |inner: &Path, status_d: bool, found: &mut Found| match root
+    let mut read_status = |inner: &Path, status_d: bool, found: &mut Gathered| match root
         .read(inner, MAX_STATUS_BYTES)
     {
         Ok(Some((host, bytes))) => {
@@ -126,7 +128,7 @@ fn collect_dpkg(root: &Root, found: &mut Found, owners: &mut HashMap<String, Str
     }
 }
 
-fn collect_rpm(root: &Root, found: &mut Found, owners: &mut HashMap<String, String>) {
+fn collect_rpm(root: &Root, found: &mut Gathered, owners: &mut HashMap<String, String>) {
     const DIRS: [&str; 3] = ["/var/lib/rpm", "/usr/lib/sysimage/rpm", "/usr/share/rpm"];
     // One database per machine (the other folders are usually links to it).
     if let Some(db) = DIRS
@@ -162,13 +164,21 @@ fn collect_rpm(root: &Root, found: &mut Found, owners: &mut HashMap<String, Stri
 /// What a `.desktop` file's `[Desktop Entry]` group says.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DesktopEntry {
+    /// `Type=`.
     pub kind: Option<String>,
+    /// `Name=` (untranslated).
     pub name: Option<String>,
+    /// `Exec=`.
     pub exec: Option<String>,
+    /// `Hidden=true`: the entry is deleted.
     pub hidden: bool,
+    /// `NoDisplay=true`: not shown in menus.
     pub no_display: bool,
+    /// `X-Flatpak=`: the flatpak app id.
     pub flatpak: Option<String>,
+    /// `X-SnapInstanceName=`: the snap's name.
     pub snap: Option<String>,
+    /// `X-AppImage-Version=`.
     pub appimage_version: Option<String>,
 }
 
@@ -211,7 +221,7 @@ fn collect_desktop_entries(
     root: &Root,
     homes: &[PathBuf],
     owners: &HashMap<String, String>,
-    found: &mut Found,
+    found: &mut Gathered,
 ) {
     let mut dirs: Vec<PathBuf> = DESKTOP_DIRS.iter().map(PathBuf::from).collect();
     for home in homes {
@@ -284,6 +294,7 @@ fn collect_desktop_entries(
 }
 
 /// Name and version from an AppImage's file name (`Obsidian-1.4.16-x86_64.AppImage`).
+#[doc(hidden)] // public for the fuzz targets only
 pub fn appimage_name(file: &str) -> (String, Option<String>) {
     let mut stem = file;
     if super::walk::has_ext(file, "appimage") {
@@ -324,7 +335,7 @@ pub fn appimage_name(file: &str) -> (String, Option<String>) {
     (stem.to_owned(), None)
 }
 
-fn collect_appimages(root: &Root, homes: &[PathBuf], found: &mut Found) {
+fn collect_appimages(root: &Root, homes: &[PathBuf], found: &mut Gathered) {
     let mut places: Vec<(PathBuf, usize)> = vec![(PathBuf::from("/opt"), 3)];
     for home in homes {
         places.extend(USER_APPIMAGE_DIRS.iter().map(|(d, n)| (home.join(d), *n)));

@@ -10,6 +10,7 @@ use crate::collect::InputError;
 use crate::model::{App, Evidence, Platform};
 use std::path::Path;
 
+/// The `Evidence::format` of rpm packages.
 pub const FORMAT: &str = "rpmdb-sqlite";
 /// Largest database copied.
 const MAX_DB_BYTES: u64 = 2 * 1024 * 1024 * 1024;
@@ -28,12 +29,19 @@ const TAG_DIRNAMES: u32 = 1118;
 /// What one header says.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Header {
+    /// The package name.
     pub name: Option<String>,
+    /// The version.
     pub version: Option<String>,
+    /// The release.
     pub release: Option<String>,
+    /// The epoch, when set.
     pub epoch: Option<u32>,
+    /// The one-line summary.
     pub summary: Option<String>,
+    /// The vendor.
     pub vendor: Option<String>,
+    /// The architecture.
     pub arch: Option<String>,
     /// Files of the package that are `.desktop` entries under an `applications/` folder.
     pub desktop_files: Vec<String>,
@@ -63,6 +71,7 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Parses a header blob as stored in rpmdb (no lead, no magic).
+#[doc(hidden)] // public for the fuzz targets only
 pub fn parse_header(blob: &[u8]) -> Option<Header> {
     let il = be32(blob, 0)? as usize;
     let dl = be32(blob, 4)? as usize;
@@ -131,7 +140,9 @@ pub fn parse_header(blob: &[u8]) -> Option<Header> {
 
 /// A package read from the database, with its `.desktop` files.
 pub struct Package {
+    /// The package as an app.
     pub app: App,
+    /// The `.desktop` files the package installs.
     pub desktop_files: Vec<String>,
 }
 

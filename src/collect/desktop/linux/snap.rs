@@ -3,12 +3,14 @@
 //! `/snap/<name>/<revision>/` (or `/var/lib/snapd/snap/` on Fedora and Arch).
 //! Without a state file, the mounted `/snap/*/current` folders are read.
 
-use super::super::Found;
+use super::super::Gathered;
 use super::super::walk::{Kind, Root};
+use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform};
 use serde_saphyr::{Budget, Options};
 use std::path::{Path, PathBuf};
 
+/// The `Evidence::format` of snaps.
 pub const FORMAT: &str = "snap";
 const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
 const MAX_YAML_BYTES: u64 = 4 * 1024 * 1024;
@@ -18,9 +20,13 @@ const MOUNT_DIRS: &[&str] = &["/snap", "/var/lib/snapd/snap"];
 /// What a `snap.yaml` says.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SnapYaml {
+    /// `name:`.
     pub name: Option<String>,
+    /// `version:`.
     pub version: Option<String>,
+    /// `title:`.
     pub title: Option<String>,
+    /// The names under `apps:`.
     pub apps: Vec<String>,
 }
 
@@ -36,7 +42,7 @@ fn yaml_options() -> Options {
 }
 
 /// Parses `meta/snap.yaml` (with resource budgets).
-pub fn parse_snap_yaml(text: &str) -> Result<SnapYaml, String> {
+pub fn parse_snap_yaml(text: &str) -> Result<SnapYaml, CollectError> {
     let value: serde_json::Value = serde_saphyr::from_str_with_options(text, yaml_options())
         .map_err(|e| format!("malformed snap.yaml: {e}"))?;
     let scalar = |key: &str| -> Option<String> {
@@ -68,7 +74,7 @@ struct StateSnap {
     channel: Option<String>,
 }
 
-fn parse_state(text: &str) -> Result<Vec<StateSnap>, String> {
+fn parse_state(text: &str) -> Result<Vec<StateSnap>, CollectError> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("malformed state.json: {e}"))?;
     let Some(snaps) = value.pointer("/data/snaps").and_then(|s| s.as_object()) else {
@@ -92,7 +98,7 @@ fn parse_state(text: &str) -> Result<Vec<StateSnap>, String> {
 }
 
 /// Reads the snaps of a root.
-pub fn collect(root: &Root, found: &mut Found) {
+pub fn collect(root: &Root, found: &mut Gathered) {
     let state = Path::new("/var/lib/snapd/state.json");
     let mut from_state = Vec::new();
     let mut state_host = None;
@@ -117,19 +123,7 @@ pub fn collect(root: &Root, found: &mut Found) {
                     path: state_host.display().to_string(),
                     line: None,
                     format: FORMAT.to_owned(),
-                    excerpt: Some(format!(
-                        "data.snaps.{}: revision {}{}{}",
-                        snap.name,
-                        snap.revision.as_deref().unwrap_or("?"),
-                        snap.kind
-                            .as_deref()
-                            .map(|k| format!(", type {k}"))
-                            .unwrap_or_default(),
-                        snap.channel
-                            .as_deref()
-                            .map(|c| format!(", channel {c}"))
-                            .unwrap_or_default(),
-                    )),
+                    excerpt: Some(state_excerpt(&snap)),
                 },
             );
             app.build = snap.revision.clone();
@@ -176,6 +170,23 @@ pub fn collect(root: &Root, found: &mut Found) {
     }
 }
 
+/// How a snap stands in `state.json`, as an evidence excerpt.
+fn state_excerpt(snap: &StateSnap) -> String {
+    format!(
+        "data.snaps.{}: revision {}{}{}",
+        snap.name,
+        snap.revision.as_deref().unwrap_or("?"),
+        snap.kind
+            .as_deref()
+            .map(|k| format!(", type {k}"))
+            .unwrap_or_default(),
+        snap.channel
+            .as_deref()
+            .map(|c| format!(", channel {c}"))
+            .unwrap_or_default(),
+    )
+}
+
 fn fill_from_yaml(app: &mut App, yaml: Option<(PathBuf, SnapYaml)>) {
     app.installer = Some("snap".to_owned());
     if let Some((host, yaml)) = yaml {
@@ -202,7 +213,7 @@ fn snap_yaml(
     root: &Root,
     name: &str,
     revision: Option<&str>,
-    found: &mut Found,
+    found: &mut Gathered,
 ) -> Option<(PathBuf, SnapYaml)> {
     for dir in MOUNT_DIRS {
         for rev in revision.into_iter().chain(std::iter::once("current")) {

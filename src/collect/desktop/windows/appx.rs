@@ -2,6 +2,7 @@
 //! per-user AppModel repository in `UsrClass.dat`, and `AppxManifest.xml`.
 
 use super::hive::SubKey;
+use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform, UserState};
 use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
@@ -206,7 +207,7 @@ impl Manifest {
 }
 
 /// Parses the text of an `AppxManifest.xml`.
-pub fn parse_manifest(text: &str) -> Result<Manifest, String> {
+pub fn parse_manifest(text: &str) -> Result<Manifest, CollectError> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut m = Manifest::default();
     let mut stack: Vec<String> = Vec::new();
@@ -278,7 +279,9 @@ pub fn parse_manifest(text: &str) -> Result<Manifest, String> {
     }
 
     if !seen_identity || m.name.is_empty() || m.publisher.is_empty() {
-        return Err("no <Identity Name=... Publisher=...> in the manifest".to_string());
+        return Err("no <Identity Name=... Publisher=...> in the manifest"
+            .to_string()
+            .into());
     }
     Ok(m)
 }
@@ -307,15 +310,14 @@ pub fn common_name(dn: &str) -> String {
 }
 
 /// Reads one manifest file into an app (`None` for a resource package).
-pub fn manifest_app(path: &Path, package_dir: &Path) -> Result<Option<App>, String> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
-    if !meta.file_type().is_file() {
-        return Err("not a regular file".to_string());
-    }
-    if meta.len() > MAX_MANIFEST_BYTES {
-        return Err(format!("{} bytes: too large for a manifest", meta.len()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+pub fn manifest_app(path: &Path, package_dir: &Path) -> Result<Option<App>, CollectError> {
+    use crate::collect::read::{Links, ReadFailure, read_bounded};
+    let bytes = read_bounded(path, MAX_MANIFEST_BYTES, Links::NoFollow).map_err(|e| match e {
+        ReadFailure::Io(e) => CollectError::from(e.to_string()),
+        ReadFailure::NotRegular(_) => CollectError::from("not a regular file"),
+        ReadFailure::TooLarge(len) => format!("{len} bytes: too large for a manifest").into(),
+        ReadFailure::Grew => "grew past the manifest size limit while being read".into(),
+    })?;
     let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes));
     let m = parse_manifest(&text)?;
     if m.resource_package

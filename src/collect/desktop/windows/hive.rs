@@ -1,13 +1,13 @@
 //! Offline registry hives (regf files) through `notatin` (Apache-2.0), with
 //! size limits, transaction-log replay for dirty hives, and no panics escaping.
 
+use crate::collect::CollectError;
 use notatin::cell_key_node::CellKeyNode;
 use notatin::cell_value::CellValue;
 use notatin::parser::Parser;
 use notatin::parser_builder::ParserBuilder;
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -77,11 +77,11 @@ pub type Warnings = Vec<String>;
 
 /// Opens `path` as a regf hive, replaying `path.LOG1`/`path.LOG2` when the hive
 /// is dirty. The error message does not repeat the path (callers name it).
-pub fn open(path: &Path) -> Result<(Hive, Warnings), String> {
+pub fn open(path: &Path) -> Result<(Hive, Warnings), CollectError> {
     let mut warnings = Vec::new();
     let primary = read_limited(path)?;
     if primary.len() < 4096 || &primary[..4] != b"regf" {
-        return Err("not a registry hive (no `regf` header)".to_string());
+        return Err("not a registry hive (no `regf` header)".to_string().into());
     }
     let dirty = primary.get(4..8) != primary.get(8..12);
     let logs: Vec<PathBuf> = if dirty {
@@ -119,7 +119,7 @@ pub fn open(path: &Path) -> Result<(Hive, Warnings), String> {
     Ok((hive, warnings))
 }
 
-fn build(primary: Vec<u8>, logs: Vec<Vec<u8>>) -> Result<Hive, String> {
+fn build(primary: Vec<u8>, logs: Vec<Vec<u8>>) -> Result<Hive, CollectError> {
     let outcome = catch_unwind(AssertUnwindSafe(move || {
         let mut builder = ParserBuilder::from_file(Cursor::new(primary));
         for log in logs {
@@ -137,32 +137,25 @@ fn build(primary: Vec<u8>, logs: Vec<Vec<u8>>) -> Result<Hive, String> {
     }));
     match outcome {
         Ok(r) => r,
-        Err(_) => Err("the hive parser failed on malformed data".to_string()),
+        Err(_) => Err("the hive parser failed on malformed data"
+            .to_string()
+            .into()),
     }
 }
 
 /// Reads a regular file of at most [`MAX_HIVE_BYTES`].
-fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
-    if !meta.file_type().is_file() {
-        return Err("not a regular file".to_string());
-    }
-    if meta.len() > MAX_HIVE_BYTES {
-        return Err(format!(
-            "{} bytes: larger than the {} MiB limit for a hive",
-            meta.len(),
+fn read_limited(path: &Path) -> Result<Vec<u8>, CollectError> {
+    use crate::collect::read::{Links, ReadFailure, read_bounded};
+    read_bounded(path, MAX_HIVE_BYTES, Links::NoFollow).map_err(|e| match e {
+        ReadFailure::Io(e) => CollectError::from(e.to_string()),
+        ReadFailure::NotRegular(_) => CollectError::from("not a regular file"),
+        ReadFailure::TooLarge(len) => format!(
+            "{len} bytes: larger than the {} MiB limit for a hive",
             MAX_HIVE_BYTES / (1024 * 1024)
-        ));
-    }
-    let file = File::open(path).map_err(|e| e.to_string())?;
-    let mut buf = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_HIVE_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| e.to_string())?;
-    if buf.len() as u64 > MAX_HIVE_BYTES {
-        return Err("grew past the hive size limit while being read".to_string());
-    }
-    Ok(buf)
+        )
+        .into(),
+        ReadFailure::Grew => "grew past the hive size limit while being read".into(),
+    })
 }
 
 /// `X.LOG1` and `X.LOG2` beside hive `X` (any case), regular files only.
@@ -190,9 +183,9 @@ fn transaction_logs(path: &Path) -> Vec<PathBuf> {
 impl Hive {
     /// The subkeys of the key at `path` (relative to the root, `\`-separated,
     /// case-insensitive) with their values; `Ok(None)` when the key is absent.
-    pub fn subkeys(&mut self, path: &str) -> Result<Option<Vec<SubKey>>, String> {
+    pub fn subkeys(&mut self, path: &str) -> Result<Option<Vec<SubKey>>, CollectError> {
         let parser = &mut self.parser;
-        let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<_, String> {
+        let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<_, CollectError> {
             let Some(mut key) = parser.get_key(path, false).map_err(|e| e.to_string())? else {
                 return Ok(None);
             };
@@ -209,9 +202,9 @@ impl Hive {
         }));
         match outcome {
             Ok(r) => r,
-            Err(_) => Err(format!(
-                "the hive parser failed on malformed data under `{path}`"
-            )),
+            Err(_) => {
+                Err(format!("the hive parser failed on malformed data under `{path}`").into())
+            }
         }
     }
 }
@@ -244,7 +237,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("SOFTWARE");
         std::fs::write(&p, vec![b'x'; 8192]).unwrap();
-        let err = open(&p).err().unwrap();
+        let err = open(&p).err().unwrap().to_string();
         assert!(err.contains("regf"), "{err}");
         std::fs::write(&p, b"regf").unwrap();
         assert!(open(&p).is_err());

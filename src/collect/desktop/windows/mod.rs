@@ -18,7 +18,7 @@ pub use appx::{family_name_from_full_name, parse_manifest, publisher_id};
 #[cfg(windows)]
 pub use live::collect_live;
 
-use super::Found;
+use super::Gathered;
 use crate::collect::InputError;
 use crate::model::{App, UserState};
 use hive::Hive;
@@ -36,12 +36,12 @@ const MAX_PACKAGES: usize = 100_000;
 /// On Windows, when `root` is the running system's own drive (`%SystemDrive%\`),
 /// its hives are held open by the system, so this reads the live registry
 /// instead ([`collect_live`]).
-pub fn collect(root: &Path) -> Found {
+pub fn collect(root: &Path) -> Gathered {
     #[cfg(windows)]
     if live::is_system_root(root) {
         return collect_live();
     }
-    let mut found = Found::default();
+    let mut found = Gathered::default();
     let mut profiles = Vec::new();
     match resolve(root, &["Windows", "System32", "config", "SOFTWARE"]) {
         Some(path) => {
@@ -94,7 +94,7 @@ fn rid(sid: &str) -> Option<u32> {
 }
 
 /// Opens a hive, recording its warnings, or records the error naming it.
-fn open_hive(path: &Path, found: &mut Found) -> Option<Hive> {
+fn open_hive(path: &Path, found: &mut Gathered) -> Option<Hive> {
     match hive::open(path) {
         Ok((hive, warnings)) => {
             found.warnings.extend(warnings);
@@ -111,7 +111,7 @@ fn open_hive(path: &Path, found: &mut Found) -> Option<Hive> {
 }
 
 /// The 64- and 32-bit Uninstall keys of the SOFTWARE hive.
-fn machine_uninstall(hive: &mut Hive, path: &Path, found: &mut Found) {
+fn machine_uninstall(hive: &mut Hive, path: &Path, found: &mut Gathered) {
     for key in [uninstall::MACHINE_64, uninstall::MACHINE_32] {
         uninstall_key(
             hive,
@@ -131,7 +131,7 @@ fn uninstall_key(
     key: &str,
     shown_key: &str,
     user: Option<UserState>,
-    found: &mut Found,
+    found: &mut Gathered,
 ) -> usize {
     let subkeys = match hive.subkeys(key) {
         Ok(Some(s)) => s,
@@ -223,7 +223,7 @@ pub(crate) fn discover_users(root: &Path, profiles: &[(String, String)]) -> Vec<
 }
 
 /// One user's UsrClass.dat (AppX repository) and NTUSER.DAT (Uninstall keys).
-pub(crate) fn collect_user_files(user: &Profile, index: usize, found: &mut Found) {
+pub(crate) fn collect_user_files(user: &Profile, index: usize, found: &mut Gathered) {
     let mut sid = user.sid.clone();
     let usrclass = resolve(
         &user.dir,
@@ -281,7 +281,7 @@ fn user_uninstall(
     path: &Path,
     sid: Option<&str>,
     state: UserState,
-    found: &mut Found,
+    found: &mut Gathered,
 ) {
     let shown = format!(r"{}\{}", user_hive_name(sid), uninstall::USER);
     let key = if hive.root_name.eq_ignore_ascii_case("Software") {
@@ -294,7 +294,7 @@ fn user_uninstall(
 
 /// `Program Files\WindowsApps\*\AppxManifest.xml`: Store/MSIX packages staged on
 /// the machine, one app per package family (resource packs left out).
-fn windows_apps(root: &Path, found: &mut Found) {
+fn windows_apps(root: &Path, found: &mut Gathered) {
     let Some(dir) = resolve(root, &["Program Files", "WindowsApps"]) else {
         return;
     };
@@ -344,7 +344,12 @@ fn windows_apps(root: &Path, found: &mut Found) {
 }
 
 /// `Windows\AppCompat\Programs\Amcache.hve` `Root\InventoryApplication`.
-fn amcache_hve(root: &Path, users: &[Profile], profiles: &[(String, String)], found: &mut Found) {
+fn amcache_hve(
+    root: &Path,
+    users: &[Profile],
+    profiles: &[(String, String)],
+    found: &mut Gathered,
+) {
     let Some(path) = resolve(root, &["Windows", "AppCompat", "Programs", "Amcache.hve"]) else {
         return;
     };

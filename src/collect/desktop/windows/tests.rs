@@ -19,7 +19,7 @@ fn unxz(fixture: &str, dest: &Path) -> bool {
     true
 }
 
-fn app<'a>(found: &'a Found, id: &str) -> &'a App {
+fn app<'a>(found: &'a Gathered, id: &str) -> &'a App {
     found.apps.iter().find(|a| a.id == id).unwrap_or_else(|| {
         panic!(
             "no app `{id}` in {:?}",

@@ -1,0 +1,83 @@
+//! The registries: one line per input format. Adding a format is one new file
+//! (implementing a trait of [`source`](super::source)) plus one line here; see
+//! docs/sources.md.
+
+use super::source::{BinarySource, FolderSource, Found, TextSource};
+use crate::collect::{InputError, android, desktop, import};
+use crate::model::{Device, Platform, merge_apps};
+use std::path::Path;
+
+/// The binary formats, in the order they are asked.
+pub static BINARY_SOURCES: &[&dyn BinarySource] = &[
+    &android::binary::ZipSource,
+    &android::binary::PackagesXmlSource,
+];
+
+/// The text formats, in the order they are asked: osquery rows are a JSON array of
+/// objects too, so their columns tell them apart first.
+pub static TEXT_SOURCES: &[&dyn TextSource] = &[
+    &import::osquery::Source,
+    &import::fleet::Source,
+    &android::androidqf::Source,
+    &android::dumpsys::Source,
+    &android::pm_list::Source,
+    &import::csv::Source,
+];
+
+/// The folder layouts, in the order they are asked.
+pub static FOLDER_SOURCES: &[&dyn FolderSource] = &[
+    &android::capture::Source,
+    &android::folders::AndroidqfFolder,
+    &android::folders::BugreportFolder,
+    &MachineSource,
+];
+
+/// The root folder of a macOS, Windows or Linux machine (an image, a copied tree).
+pub struct MachineSource;
+
+impl FolderSource for MachineSource {
+    fn sniff(&self, dir: &Path) -> bool {
+        desktop::detect(dir).is_some()
+    }
+
+    fn read(&self, dir: &Path, options: &desktop::Options) -> (Option<Found>, Vec<InputError>) {
+        match desktop::detect(dir) {
+            Some(os) => read_machine(dir, os, options),
+            None => (None, Vec::new()),
+        }
+    }
+}
+
+/// A machine root read as an `os` machine (detected, or `--os`).
+pub fn read_machine(
+    dir: &Path,
+    os: desktop::Os,
+    options: &desktop::Options,
+) -> (Option<Found>, Vec<InputError>) {
+    let machine = desktop::collect_machine(dir, os, options);
+    (Some(machine.device.into()), machine.errors)
+}
+
+/// What happens to every device whatever its source, once: repeated apps are
+/// merged ([`App::merge`](crate::model::App::merge)) and Android apps get their side-loading mark.
+pub fn finish(path: &Path, found: Found) -> Device {
+    let mut apps = merge_apps(found.apps);
+    if found.platform == Platform::Android {
+        android::mark_side_loaded(&mut apps);
+    }
+    let name = found.name.unwrap_or_else(|| {
+        path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    });
+    Device {
+        source: path.display().to_string(),
+        name,
+        platform: found.platform,
+        format: found.format,
+        properties: found.properties,
+        apps,
+        warnings: found.warnings,
+    }
+}

@@ -1,0 +1,312 @@
+//! The one merge: the same app seen twice (two sources, two lines, two paths) becomes
+//! one app. Android, desktop and import collectors all merge here; [`AppSet`] lists
+//! the rule for each field.
+
+use super::{App, Platform, UserState};
+use std::collections::HashMap;
+
+/// Most evidence entries (and certificates) one app keeps when merged: unbounded,
+/// each merge of a hostile input repeating one package would scan all the others.
+pub const MAX_MERGED: usize = 64;
+
+/// The key two apps must share to be one app.
+pub fn app_key(app: &App) -> (Platform, String) {
+    let id = app.id.trim();
+    match app.platform {
+        Platform::Android => (app.platform, id.to_owned()),
+        _ => (app.platform, id.to_lowercase()),
+    }
+}
+
+impl App {
+    /// Merges what `from` knows of the same app into `self`, by the rule per field
+    /// that [`AppSet`] lists.
+    pub fn merge(&mut self, from: App) {
+        fill(&mut self.name, from.name);
+        fill(&mut self.version, from.version);
+        fill(&mut self.build, from.build);
+        fill(&mut self.publisher, from.publisher);
+        fill(&mut self.team_id, from.team_id);
+        fill(&mut self.installer, from.installer);
+        fill(&mut self.uid, from.uid);
+        fill(&mut self.first_install_time, from.first_install_time);
+        fill(&mut self.last_update_time, from.last_update_time);
+        fill(&mut self.path, from.path);
+        unite(&mut self.cert_sha256, from.cert_sha256, MAX_MERGED);
+        unite(&mut self.evidence, from.evidence, MAX_MERGED);
+        for user in from.users {
+            merge_user(&mut self.users, user);
+        }
+        for component in from.components {
+            if !self.components.iter().any(|c| c.path == component.path) {
+                self.components.push(component);
+            }
+        }
+        self.flags.system |= from.flags.system;
+        self.flags.side_loaded |= from.flags.side_loaded;
+        self.flags.hidden_system &= from.flags.hidden_system;
+        if self.users.is_empty() {
+            self.flags.disabled &= from.flags.disabled;
+            self.flags.data_only &= from.flags.data_only;
+        } else {
+            self.flags.disabled = false;
+            self.settle_user_flags();
+        }
+    }
+}
+
+/// Apps keyed by [`app_key`] in first-seen order; a repeated app is merged into the
+/// first by [`App::merge`], one rule per field:
+///
+/// | field | rule |
+/// |---|---|
+/// | identity | same [`Platform`] and id; ids compare trimmed and case-insensitively, except Android package names, which are case-sensitive |
+/// | `name`, `version`, `build`, `publisher`, `team_id`, `installer`, `uid`, times, `path` | the first value seen wins; later sources fill gaps |
+/// | `cert_sha256` | united, first-seen order, at most [`MAX_MERGED`] |
+/// | `users` | merged by user id: a user seen twice keeps its first values and gains the missing ones |
+/// | `components` | united by path |
+/// | `evidence` | united, first-seen order, at most [`MAX_MERGED`] (a package listed a million times keeps its first places) |
+/// | `flags.system`, `flags.side_loaded` | either source says so |
+/// | `flags.hidden_system` | both say so (listed as active by one: not only a hidden copy) |
+/// | `flags.disabled` | disabled for every installed user when users are known; else both sources say so |
+/// | `flags.data_only` | installed for no user when users are known; else both sources say so |
+#[derive(Debug, Default)]
+pub struct AppSet {
+    apps: Vec<App>,
+    index: HashMap<(Platform, String), usize, foldhash::fast::RandomState>,
+}
+
+impl AppSet {
+    /// Adds `app`, or merges it into the app with the same key.
+    pub fn insert(&mut self, app: App) {
+        let key = app_key(&app);
+        match self.index.get(&key) {
+            Some(&i) => self.apps[i].merge(app),
+            None => {
+                self.index.insert(key, self.apps.len());
+                self.apps.push(app);
+            }
+        }
+    }
+
+    /// The apps, in first-seen order.
+    pub fn into_vec(self) -> Vec<App> {
+        self.apps
+    }
+}
+
+/// Merges apps with the same key, in first-seen order.
+pub fn merge_apps(apps: Vec<App>) -> Vec<App> {
+    let mut set = AppSet::default();
+    for app in apps {
+        set.insert(app);
+    }
+    set.into_vec()
+}
+
+fn merge_user(users: &mut Vec<UserState>, user: UserState) {
+    match users.iter_mut().find(|u| u.user == user.user) {
+        Some(known) => {
+            fill(&mut known.installed, user.installed);
+            fill(&mut known.enabled, user.enabled);
+            fill(&mut known.hidden, user.hidden);
+            fill(&mut known.first_install_time, user.first_install_time);
+            fill(&mut known.profile, user.profile);
+        }
+        None => users.push(user),
+    }
+}
+
+fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
+    if slot.is_none() {
+        *slot = value;
+    }
+}
+
+fn unite<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>, max: usize) {
+    for item in from {
+        if into.len() < max && !into.contains(&item) {
+            into.push(item);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Component, Evidence};
+
+    fn evidence(path: &str, line: u64) -> Evidence {
+        Evidence {
+            path: path.into(),
+            line: Some(line),
+            format: "x".into(),
+            excerpt: None,
+        }
+    }
+
+    fn app(platform: Platform, id: &str, line: u64) -> App {
+        App::new(platform, id, evidence("f", line))
+    }
+
+    fn user(user: u32, installed: bool, enabled: Option<u8>) -> UserState {
+        UserState {
+            user,
+            installed: Some(installed),
+            enabled,
+            ..UserState::default()
+        }
+    }
+
+    #[test]
+    fn first_value_wins_and_gaps_are_filled() {
+        let mut a = app(Platform::Android, "com.tencent.mm", 1);
+        a.installer = Some("com.android.vending".into());
+        let mut b = app(Platform::Android, "com.tencent.mm", 7);
+        b.installer = Some("other".into());
+        b.build = Some("2400".into());
+        b.team_id = Some("T".into());
+        a.merge(b);
+        assert_eq!(a.installer.as_deref(), Some("com.android.vending"));
+        assert_eq!(a.build.as_deref(), Some("2400"));
+        assert_eq!(a.team_id.as_deref(), Some("T"));
+        assert_eq!(a.evidence.len(), 2);
+    }
+
+    #[test]
+    fn identity_ignores_case_except_on_android() {
+        let merged = merge_apps(vec![
+            app(Platform::Windows, "WeChat", 1),
+            app(Platform::Windows, "wechat ", 2),
+            app(Platform::Linux, "wechat", 3),
+            app(Platform::Android, "com.a", 4),
+            app(Platform::Android, "com.A", 5),
+        ]);
+        let ids: Vec<_> = merged.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["WeChat", "wechat", "com.a", "com.A"]);
+        assert_eq!(merged[0].evidence.len(), 2);
+    }
+
+    #[test]
+    fn users_merge_by_id() {
+        let mut a = app(Platform::Windows, "x", 1);
+        a.users = vec![UserState {
+            user: 1001,
+            installed: Some(true),
+            ..UserState::default()
+        }];
+        let mut b = app(Platform::Windows, "x", 2);
+        b.users = vec![
+            UserState {
+                user: 1001,
+                installed: Some(true),
+                profile: Some("alice".into()),
+                ..UserState::default()
+            },
+            user(1002, true, None),
+        ];
+        a.merge(b);
+        assert_eq!(a.users.len(), 2);
+        assert_eq!(a.users[0].profile.as_deref(), Some("alice"));
+    }
+
+    #[test]
+    fn disabled_only_when_disabled_for_every_user() {
+        let mut a = app(Platform::Android, "p", 1);
+        a.users = vec![user(0, true, Some(3))];
+        a.settle_user_flags();
+        assert!(a.flags.disabled);
+        let mut b = app(Platform::Android, "p", 2);
+        b.users = vec![user(10, true, Some(1))];
+        a.merge(b);
+        assert!(!a.flags.disabled, "enabled for user 10");
+
+        let mut c = app(Platform::Android, "q", 1);
+        c.users = vec![user(0, true, Some(2))];
+        let mut d = app(Platform::Android, "q", 2);
+        d.users = vec![user(10, true, Some(4)), user(11, false, None)];
+        c.merge(d);
+        assert!(c.flags.disabled, "disabled for both installed users");
+    }
+
+    #[test]
+    fn without_users_disabled_and_data_only_need_both_sources() {
+        let mut a = app(Platform::Linux, "snap", 1);
+        a.flags.disabled = true;
+        a.flags.data_only = true;
+        let mut b = app(Platform::Linux, "snap", 2);
+        b.flags.disabled = true;
+        a.merge(b);
+        assert!(a.flags.disabled);
+        assert!(!a.flags.data_only);
+        a.merge(app(Platform::Linux, "snap", 3));
+        assert!(!a.flags.disabled);
+    }
+
+    #[test]
+    fn data_only_when_installed_for_no_user() {
+        let mut a = app(Platform::Android, "p", 1);
+        let mut b = app(Platform::Android, "p", 2);
+        b.users = vec![user(0, false, None)];
+        a.merge(b);
+        assert!(a.flags.data_only);
+        let mut c = app(Platform::Android, "p", 3);
+        c.users = vec![user(10, true, None)];
+        a.merge(c);
+        assert!(!a.flags.data_only);
+    }
+
+    #[test]
+    fn system_and_side_loaded_when_either_says_so() {
+        let mut a = app(Platform::Android, "p", 1);
+        let mut b = app(Platform::Android, "p", 2);
+        b.flags.system = true;
+        b.flags.side_loaded = true;
+        a.merge(b);
+        assert!(a.flags.system && a.flags.side_loaded);
+    }
+
+    #[test]
+    fn hidden_system_only_when_both_say_so() {
+        let mut a = app(Platform::Android, "p", 1);
+        a.flags.hidden_system = true;
+        let mut b = app(Platform::Android, "p", 2);
+        b.flags.hidden_system = true;
+        a.merge(b);
+        assert!(a.flags.hidden_system);
+        a.merge(app(Platform::Android, "p", 3));
+        assert!(!a.flags.hidden_system);
+    }
+
+    #[test]
+    fn evidence_and_certificates_are_capped() {
+        let mut a = app(Platform::Android, "p", 0);
+        for line in 1..200 {
+            let mut b = app(Platform::Android, "p", line);
+            b.cert_sha256 = vec![format!("{line:064x}")];
+            a.merge(b);
+        }
+        assert_eq!(a.evidence.len(), MAX_MERGED);
+        assert_eq!(a.evidence[1].line, Some(1));
+        assert_eq!(a.cert_sha256.len(), MAX_MERGED);
+    }
+
+    #[test]
+    fn components_unite_by_path() {
+        let component = |id: &str, path: &str| Component {
+            id: id.into(),
+            kind: "app".into(),
+            path: path.into(),
+        };
+        let mut a = app(Platform::Macos, "com.tencent.xinWeChat", 1);
+        a.components = vec![component("h", "/A.app/h.app")];
+        let mut b = app(Platform::Macos, "com.tencent.xinWeChat", 2);
+        b.components = vec![
+            component("h2", "/A.app/h.app"),
+            component("m", "/A.app/m.app"),
+        ];
+        a.merge(b);
+        assert_eq!(a.components.len(), 2);
+        assert_eq!(a.components[0].id, "h");
+    }
+}
