@@ -248,80 +248,86 @@ fn kind(k: RuleKind) -> &'static str {
     }
 }
 
-fn show(set: &RuleSet, id: &str, format: ListFormat) -> Result<i32> {
-    if let Some(app) = set.app(id) {
-        if format == ListFormat::Json {
-            output::emit(None, |out| {
-                serde_json::to_writer_pretty(&mut *out, app).map_err(std::io::Error::other)?;
-                writeln!(out)
-            })?;
-            return Ok(EXIT_CLEAN);
-        }
-        let mut idents = table(vec![
-            "Platform",
-            "Field",
-            "Match",
-            "Value",
-            "Confidence",
-            "Note",
-        ]);
-        for i in &app.identifiers {
-            idents.add_row(vec![
-                i.platform.to_string(),
-                i.field.as_str().to_string(),
-                i.pattern.kind().to_string(),
-                i.pattern.text().to_string(),
-                i.confidence.as_str().to_string(),
-                i.note.clone().unwrap_or_default(),
-            ]);
-        }
+/// `rules show APP`: its identifiers, regimes (with the app's own status and
+/// owners), features and notes.
+fn show_app(set: &RuleSet, app: &crate::rules::AppRule, format: ListFormat) -> Result<i32> {
+    if format == ListFormat::Json {
         output::emit(None, |out| {
-            writeln!(out, "{} ({}), {} rule", app.name, app.id, kind(app.kind))?;
-            if let Some(v) = &app.vendor {
-                writeln!(out, "vendor: {v}")?;
-            }
-            writeln!(out, "defined in: {}", app.origin)?;
-            writeln!(out, "{idents}")?;
-            writeln!(out, "Regimes:")?;
-            for r in &app.regimes {
-                let regime = set.regime(&r.id);
-                let status = regime
-                    .map(|x| x.describe_status(r.status.as_ref().unwrap_or(&x.status)))
-                    .unwrap_or_default();
-                writeln!(
-                    out,
-                    "  {} [{status}]: {}",
-                    r.id,
-                    regime.map(|x| x.title.as_str()).unwrap_or("")
-                )?;
-                if let Some(owner) = &r.through_owner {
-                    writeln!(out, "      only while owned by {owner}")?;
-                }
-                if let Some(note) = &r.note {
-                    writeln!(out, "      note: {note}")?;
-                }
-                let sources = regime.map(|x| x.sources.as_slice()).unwrap_or(&[]);
-                for s in sources.iter().chain(&r.status_sources) {
-                    writeln!(out, "      source: {}", s.url)?;
-                }
-            }
-            for o in &app.owners {
-                writeln!(out, "Owner: {} ({})", o.name, o.period())?;
-            }
-            for f in &app.features {
-                writeln!(
-                    out,
-                    "Feature inside it: {} ({})",
-                    f.name,
-                    f.regimes.join(", ")
-                )?;
-            }
-            if let Some(n) = &app.notes {
-                writeln!(out, "Notes: {n}")?;
-            }
-            Ok(())
+            serde_json::to_writer_pretty(&mut *out, app).map_err(std::io::Error::other)?;
+            writeln!(out)
         })?;
         return Ok(EXIT_CLEAN);
+    }
+    let mut idents = table(vec![
+        "Platform",
+        "Field",
+        "Match",
+        "Value",
+        "Confidence",
+        "Note",
+    ]);
+    for i in &app.identifiers {
+        idents.add_row(vec![
+            i.platform.to_string(),
+            i.field.as_str().to_string(),
+            i.pattern.kind().to_string(),
+            i.pattern.text().to_string(),
+            i.confidence.as_str().to_string(),
+            i.note.clone().unwrap_or_default(),
+        ]);
+    }
+    output::emit(None, |out| {
+        writeln!(out, "{} ({}), {} rule", app.name, app.id, kind(app.kind))?;
+        if let Some(v) = &app.vendor {
+            writeln!(out, "vendor: {v}")?;
+        }
+        writeln!(out, "defined in: {}", app.origin)?;
+        writeln!(out, "{idents}")?;
+        writeln!(out, "Regimes:")?;
+        for r in &app.regimes {
+            let regime = set.regime(&r.id);
+            let status = regime
+                .map(|x| x.describe_status(r.status.as_ref().unwrap_or(&x.status)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {} [{status}]: {}",
+                r.id,
+                regime.map(|x| x.title.as_str()).unwrap_or("")
+            )?;
+            if let Some(owner) = &r.through_owner {
+                writeln!(out, "      only while owned by {owner}")?;
+            }
+            if let Some(note) = &r.note {
+                writeln!(out, "      note: {note}")?;
+            }
+            let sources = regime.map(|x| x.sources.as_slice()).unwrap_or(&[]);
+            for s in sources.iter().chain(&r.status_sources) {
+                writeln!(out, "      source: {}", s.url)?;
+            }
+        }
+        for o in &app.owners {
+            writeln!(out, "Owner: {} ({})", o.name, o.period())?;
+        }
+        for f in &app.features {
+            writeln!(
+                out,
+                "Feature inside it: {} ({})",
+                f.name,
+                f.regimes.join(", ")
+            )?;
+        }
+        if let Some(n) = &app.notes {
+            writeln!(out, "Notes: {n}")?;
+        }
+        Ok(())
+    })?;
+    Ok(EXIT_CLEAN)
+}
+
+fn show(set: &RuleSet, id: &str, format: ListFormat) -> Result<i32> {
+    if let Some(app) = set.app(id) {
+        return show_app(set, app, format);
     }
     if let Some(regime) = set.regime(id) {
         if format == ListFormat::Json {

@@ -210,6 +210,51 @@ impl Matcher {
         if filter.is_scoped() && !regimes.iter().any(|r| filter.lists_as_binding(&r.id)) {
             regimes.clear();
         }
+        let features = self.features(rule, filter, &mut regimes);
+        if regimes.is_empty() {
+            return None;
+        }
+        // Binding regimes first, context after; the rule's order within each.
+        regimes.sort_by_key(|r| r.role);
+        let (confidence, reason) = judge(rule.kind, ident.confidence, &regimes, rule);
+        Some(Finding {
+            app: app.clone(),
+            rule: RuleInfo {
+                id: rule.id.clone(),
+                name: rule.name.clone(),
+                vendor: rule.vendor.clone(),
+                kind: match rule.kind {
+                    RuleKind::App => "app".into(),
+                    RuleKind::Vendor => "vendor".into(),
+                },
+            },
+            regimes,
+            confidence,
+            reason,
+            matched: MatchInfo {
+                platform: ident.platform,
+                field: ident.field.as_str().to_string(),
+                kind: ident.pattern.kind().to_string(),
+                pattern: ident.pattern.text().to_string(),
+                value: hit.value.clone(),
+            },
+            features,
+            state: if app.is_installed() {
+                FindingState::Installed
+            } else {
+                FindingState::DataLeftBehind
+            },
+        })
+    }
+
+    /// The covered functions inside the app whose regimes the filter allows; their
+    /// regimes join the finding's unless the app itself is already covered by them.
+    fn features(
+        &self,
+        rule: &AppRule,
+        filter: &RegimeFilter,
+        regimes: &mut Vec<RegimeInfo>,
+    ) -> Vec<FeatureInfo> {
         let mut features = Vec::new();
         for feature in &rule.features {
             let allowed: Vec<&String> = feature
@@ -252,40 +297,7 @@ impl Matcher {
                 }),
             });
         }
-        if regimes.is_empty() {
-            return None;
-        }
-        // Binding regimes first, context after; the rule's order within each.
-        regimes.sort_by_key(|r| r.role);
-        let (confidence, reason) = judge(rule.kind, ident.confidence, &regimes, rule);
-        Some(Finding {
-            app: app.clone(),
-            rule: RuleInfo {
-                id: rule.id.clone(),
-                name: rule.name.clone(),
-                vendor: rule.vendor.clone(),
-                kind: match rule.kind {
-                    RuleKind::App => "app".into(),
-                    RuleKind::Vendor => "vendor".into(),
-                },
-            },
-            regimes,
-            confidence,
-            reason,
-            matched: MatchInfo {
-                platform: ident.platform,
-                field: ident.field.as_str().to_string(),
-                kind: ident.pattern.kind().to_string(),
-                pattern: ident.pattern.text().to_string(),
-                value: hit.value.clone(),
-            },
-            features,
-            state: if app.is_installed() {
-                FindingState::Installed
-            } else {
-                FindingState::DataLeftBehind
-            },
-        })
+        features
     }
 
     /// How regime `r` stands for this app on the filter's day: its own status or

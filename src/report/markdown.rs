@@ -1,7 +1,7 @@
 //! `--format markdown`: a report to paste into a ticket or a wiki page.
 
 use super::{Report, document};
-use crate::model::ScanResult;
+use crate::model::{DeviceResult, ScanResult};
 use crate::model::{Finding, RegimeRole};
 use std::io::Write;
 
@@ -86,37 +86,7 @@ impl Report for MarkdownReport {
             writeln!(out)?;
         }
         for d in &result.devices {
-            writeln!(
-                out,
-                "## {} ({}, {} apps)\n\nSource: `{}`\n",
-                cell(&d.device.name),
-                d.device.platform,
-                d.apps_scanned,
-                cell(&d.device.source)
-            )?;
-            if d.findings.is_empty() {
-                writeln!(out, "No covered app installed.\n")?;
-            } else {
-                writeln!(
-                    out,
-                    "| Covered app | Identifier | Version | Regimes | Confidence | Evidence |"
-                )?;
-                writeln!(out, "|---|---|---|---|---|---|")?;
-                for f in &d.findings {
-                    writeln!(out, "{}", finding_row(f))?;
-                }
-                writeln!(out)?;
-                for feature in d.findings.iter().flat_map(|f| &f.features) {
-                    writeln!(out, "- {}", feature.text)?;
-                }
-            }
-            if !d.data_left_behind.is_empty() {
-                writeln!(out, "Data left behind (installed for no user):\n")?;
-                for f in &d.data_left_behind {
-                    writeln!(out, "- {} (`{}`)", cell(&f.rule.name), cell(&f.app.id))?;
-                }
-                writeln!(out)?;
-            }
+            device(d, out)?;
         }
         if !result.errors.is_empty() {
             writeln!(out, "## Could not be read\n")?;
@@ -139,4 +109,40 @@ impl Report for MarkdownReport {
         }
         Ok(())
     }
+}
+
+/// A device's heading, its findings table, notes and data left behind.
+fn device(d: &DeviceResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
+    writeln!(
+        out,
+        "## {} ({}, {} apps)\n\nSource: `{}`\n",
+        cell(&d.device.name),
+        d.device.platform,
+        d.apps_scanned,
+        cell(&d.device.source)
+    )?;
+    if d.findings.is_empty() {
+        writeln!(out, "No covered app installed.\n")?;
+    } else {
+        writeln!(
+            out,
+            "| Covered app | Identifier | Version | Regimes | Confidence | Evidence |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for f in &d.findings {
+            writeln!(out, "{}", finding_row(f))?;
+        }
+        writeln!(out)?;
+        for feature in d.findings.iter().flat_map(|f| &f.features) {
+            writeln!(out, "- {}", feature.text)?;
+        }
+    }
+    if !d.data_left_behind.is_empty() {
+        writeln!(out, "Data left behind (installed for no user):\n")?;
+        for f in &d.data_left_behind {
+            writeln!(out, "- {} (`{}`)", cell(&f.rule.name), cell(&f.app.id))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
 }

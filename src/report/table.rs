@@ -29,6 +29,63 @@ impl TableReport {
         }
     }
 
+    /// Covered apps across a fleet, and what the baseline says is gone.
+    fn fleet_and_baseline(
+        &self,
+        result: &ScanResult,
+        s: &document::Summary,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        if s.devices > 1 && !s.by_app.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                self.paint(BOLD, "Covered apps across the fleet:")
+            )?;
+            for a in &s.by_app {
+                writeln!(
+                    out,
+                    "  {:<32} {} device{}",
+                    a.name,
+                    a.devices,
+                    plural(a.devices)
+                )?;
+            }
+            writeln!(out)?;
+        }
+        if let Some(removed) = &result.removed {
+            writeln!(
+                out,
+                "Baseline: only findings new since it are shown; {} removed since:",
+                removed.len()
+            )?;
+            for r in removed {
+                writeln!(out, "  {} on {} ({})", r.app_id, r.device, r.rule_id)?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+
+    /// What could not be read, and what was passed over.
+    fn problems(&self, result: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+        if !result.errors.is_empty() {
+            writeln!(out, "{}", self.paint(RED, "Could not be read:"))?;
+            for e in &result.errors {
+                writeln!(out, "  {}: {}", e.path, e.message)?;
+            }
+            writeln!(out)?;
+        }
+        if !result.skipped.is_empty() {
+            writeln!(out, "Passed over (not a recognised input):")?;
+            for e in &result.skipped {
+                writeln!(out, "  {}: {}", e.path, e.message)?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+
     fn device(&self, d: &DeviceResult, out: &mut dyn Write) -> io::Result<()> {
         let dev = &d.device;
         let mut facts = vec![
@@ -110,49 +167,9 @@ impl Report for TableReport {
                 plural(clean)
             )?;
         }
-        if !result.errors.is_empty() {
-            writeln!(out, "{}", self.paint(RED, "Could not be read:"))?;
-            for e in &result.errors {
-                writeln!(out, "  {}: {}", e.path, e.message)?;
-            }
-            writeln!(out)?;
-        }
-        if !result.skipped.is_empty() {
-            writeln!(out, "Passed over (not a recognised input):")?;
-            for e in &result.skipped {
-                writeln!(out, "  {}: {}", e.path, e.message)?;
-            }
-            writeln!(out)?;
-        }
+        self.problems(result, out)?;
         let s = document::summary(result);
-        if s.devices > 1 && !s.by_app.is_empty() {
-            writeln!(
-                out,
-                "{}",
-                self.paint(BOLD, "Covered apps across the fleet:")
-            )?;
-            for a in &s.by_app {
-                writeln!(
-                    out,
-                    "  {:<32} {} device{}",
-                    a.name,
-                    a.devices,
-                    plural(a.devices)
-                )?;
-            }
-            writeln!(out)?;
-        }
-        if let Some(removed) = &result.removed {
-            writeln!(
-                out,
-                "Baseline: only findings new since it are shown; {} removed since:",
-                removed.len()
-            )?;
-            for r in removed {
-                writeln!(out, "  {} on {} ({})", r.app_id, r.device, r.rule_id)?;
-            }
-            writeln!(out)?;
-        }
+        self.fleet_and_baseline(result, &s, out)?;
         let found = format!(
             "{} covered app{} found ({} confirmed, {} to review)",
             s.findings,
