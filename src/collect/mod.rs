@@ -13,6 +13,7 @@ pub mod android;
 pub mod desktop;
 pub mod detect;
 pub mod import;
+pub mod ios;
 pub mod text;
 
 /// What the user says an input is; `Auto` detects it from the content.
