@@ -22,16 +22,32 @@ pub const PYMOBILEDEVICE3_FORMAT: &str = "pymobiledevice3-apps";
 /// enterprise, an ad hoc profile) mean the app was installed outside the App Store.
 const APP_STORE_SIGNER: &str = "Apple iPhone OS Application Signing";
 
-/// A plist (XML or binary) that holds app dictionaries: `CFBundleIdentifier` near the
-/// start, and no `InstalledApplicationList` (an MDM answer).
+/// A plist (XML or binary) whose root is an array of app dictionaries (an app
+/// bundle's own `Info.plist` is a dictionary): `CFBundleIdentifier` near the start, and
+/// no `InstalledApplicationList` (an MDM answer).
 pub fn sniff_xml(head: &[u8]) -> bool {
-    let is_plist = head.starts_with(b"bplist00") || {
-        let start = String::from_utf8_lossy(&head[..head.len().min(512)]).into_owned();
-        start.contains("<plist") || start.trim_start().starts_with("<?xml")
+    if !contains(head, b"CFBundleIdentifier") || contains(head, b"InstalledApplicationList") {
+        return false;
+    }
+    if head.starts_with(b"bplist00") {
+        // A whole small file parses; a cut one must carry installation_proxy's key.
+        return match plist::Value::from_reader(std::io::Cursor::new(head)) {
+            Ok(value) => value.as_array().is_some(),
+            Err(_) => contains(head, b"ApplicationType"),
+        };
+    }
+    let Some(root) = memchr::memmem::find(head, b"<plist").map(|i| &head[i..]) else {
+        return false;
     };
-    is_plist
-        && contains(head, b"CFBundleIdentifier")
-        && !contains(head, b"InstalledApplicationList")
+    // The root element is the first one inside `<plist>`.
+    match (
+        memchr::memmem::find(root, b"<array"),
+        memchr::memmem::find(root, b"<dict"),
+    ) {
+        (Some(array), Some(dict)) => array < dict,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 /// A JSON array whose items carry `CFBundleIdentifier`.
