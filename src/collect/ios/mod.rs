@@ -243,13 +243,15 @@ pub(crate) fn parse_plist(bytes: &[u8], path: &str) -> Result<plist::Value, IosE
 pub(crate) fn dict_str(dict: &plist::Dictionary, key: &str) -> Option<String> {
     let value = dict.get(key)?;
     let text = match value {
-        plist::Value::String(s) => s.trim().to_owned(),
+        // Control characters (real MDM answers hold some) would garble every report.
+        plist::Value::String(s) => s.chars().filter(|c| !c.is_control()).collect::<String>(),
         // Versions are sometimes numbers in hand-made or JSON files.
         plist::Value::Integer(i) => i.to_string(),
         plist::Value::Real(r) => r.to_string(),
         _ => return None,
     };
-    (!text.is_empty()).then_some(text)
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// A boolean value of a plist dictionary (`true`, or 1 as some tools write it).

@@ -13,6 +13,9 @@ pub mod installer;
 pub mod lookup;
 pub mod mdm;
 
+#[cfg(test)]
+mod tests;
+
 /// An iOS listing format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
