@@ -13,12 +13,15 @@ use super::{
     parse_plist, read_file,
 };
 use crate::collect::android::WarningCap;
-use crate::model::{App, Device, Platform};
+use crate::model::{App, Component, Device, Platform};
 use plist::{Dictionary, Value};
 use std::path::{Path, PathBuf};
 
 /// The `Device::format` and `Evidence::format` of a backup.
 pub const FORMAT: &str = "ios-backup";
+
+/// Extensions kept per app, at most.
+const MAX_COMPONENTS: usize = 2_000;
 
 /// Warnings kept per kind of repeated problem (entries that are not bundle ids...).
 const MAX_SAME_WARNINGS: usize = 10;
@@ -175,7 +178,7 @@ impl Reader {
             match entry.as_string().map(str::trim) {
                 Some(id) if is_bundle_id(id) => self.add(id, path, "Installed Applications"),
                 Some(other) => self.not_an_id(path, "Installed Applications", other),
-                None => self.not_an_id(path, "Installed Applications", "(not a string)"),
+                None => self.not_an_id(path, "Installed Applications", ""),
             }
         }
     }
@@ -276,14 +279,14 @@ impl Reader {
     /// plist lists as a user app are marked as system apps.
     fn manifest_db(&mut self, path: &Path, encrypted: bool) {
         let shown = path.display().to_string();
-        let (ids, cut) = match manifest_db::app_domains(path) {
+        let domains = match manifest_db::app_domains(path) {
             Ok(found) => found,
             Err(IosError::NotSqlite { .. }) if encrypted => {
                 return self.warnings.push(encrypted_warning(path));
             }
             Err(e) => return self.errors.push(e),
         };
-        for id in ids {
+        for id in domains.apps {
             if !is_bundle_id(&id) {
                 self.not_an_id(&shown, "domain", &format!("AppDomain-{id}"));
                 continue;
@@ -294,11 +297,35 @@ impl Reader {
             app.flags.system = system;
             self.apps.insert(app);
         }
-        if cut {
+        for id in domains.plugins.iter().filter(|id| is_bundle_id(id)) {
+            self.plugin(id);
+        }
+        if domains.cut {
             self.warnings.push(format!(
                 "{shown}: more than {} app domains: only the first were read",
                 manifest_db::MAX_DOMAINS
             ));
+        }
+    }
+
+    /// An extension (`AppDomainPlugin-com.foo.app.Share`) becomes a component of the app
+    /// whose id is the longest dot-boundary prefix of its own; without one it is dropped.
+    fn plugin(&mut self, id: &str) {
+        let mut owner = id;
+        while let Some((prefix, _)) = owner.rsplit_once('.') {
+            owner = prefix;
+            if let Some(app) = self.apps.get_mut(owner) {
+                if app.components.len() < MAX_COMPONENTS
+                    && !app.components.iter().any(|c| c.id == id)
+                {
+                    app.components.push(Component {
+                        id: id.to_owned(),
+                        kind: "appex".to_owned(),
+                        path: format!("{}{id}", manifest_db::PLUGIN_DOMAIN_PREFIX),
+                    });
+                }
+                return;
+            }
         }
     }
 
@@ -312,12 +339,19 @@ impl Reader {
     }
 
     /// An entry that is not a bundle id (a Team ID such as `8K2NU5962N`): never an app.
+    /// Only an id-like value is quoted (a Team ID); anything else, which could be
+    /// personal data, is not.
     fn not_an_id(&mut self, path: &str, key: &str, value: &str) {
-        let value = crate::collect::text::excerpt(value);
-        self.not_ids.push(
-            &mut self.warnings,
-            format!("{path}: {key} entry `{value}` is not a bundle id (a Team ID?): skipped"),
-        );
+        let id_like = value.len() <= 64
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        let message = if id_like {
+            format!("{path}: {key} entry `{value}` is not a bundle id (a Team ID?): skipped")
+        } else {
+            format!("{path}: an entry of {key} is not a bundle id: skipped")
+        };
+        self.not_ids.push(&mut self.warnings, message);
     }
 
     fn finish(mut self, dir: &Path, encrypted: bool) -> Backup {

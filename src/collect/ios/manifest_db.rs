@@ -1,6 +1,7 @@
 //! A backup's `Manifest.db`: SQLite, table `Files(fileID, domain, relativePath, flags,
 //! file)`. Each app has a container domain `AppDomain-<bundle id>`; app groups
-//! (`AppDomainGroup-`) and extensions (`AppDomainPlugin-`) are not apps.
+//! (`AppDomainGroup-`) and extensions (`AppDomainPlugin-<extension id>`) are not apps:
+//! an extension is a component of the app whose id prefixes its own.
 //!
 //! Only the distinct app domains are read, with SQL, so memory stays bounded whatever
 //! the number of file rows. The database is opened read-only and `immutable` (no lock,
@@ -20,9 +21,23 @@ pub const MAX_DOMAINS: usize = 100_000;
 /// The 16 bytes every SQLite 3 database starts with.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
-/// The app domains of the database, what follows `AppDomain-` in each (the bundle id,
-/// not yet checked), in database order; and whether the list was cut at [`MAX_DOMAINS`].
-pub fn app_domains(db: &Path) -> Result<(Vec<String>, bool), IosError> {
+/// The prefix of an app extension's container domain.
+pub const PLUGIN_DOMAIN_PREFIX: &str = "AppDomainPlugin-";
+
+/// The app and extension domains of a `Manifest.db`, what follows the prefix in each
+/// (a bundle id, not yet checked), in database order.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Domains {
+    /// From `AppDomain-<id>`: the apps.
+    pub apps: Vec<String>,
+    /// From `AppDomainPlugin-<id>`: app extensions, components of their app.
+    pub plugins: Vec<String>,
+    /// More than [`MAX_DOMAINS`] domains: the rest were not read.
+    pub cut: bool,
+}
+
+/// Reads the distinct app and extension domains of a backup's `Manifest.db`.
+pub fn app_domains(db: &Path) -> Result<Domains, IosError> {
     let path = db.display().to_string();
     check_header(db, &path)?;
     let bad = |e: rusqlite::Error| IosError::BadDatabase {
@@ -33,25 +48,32 @@ pub fn app_domains(db: &Path) -> Result<(Vec<String>, bool), IosError> {
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(sqlite_uri(db), flags).map_err(bad)?;
-    // `LIKE` is case-insensitive and `AppDomainGroup-` does not match `AppDomain-%`;
-    // the exact prefix is checked below.
+    // `LIKE` is case-insensitive and `AppDomainGroup-` matches neither pattern; the
+    // exact prefixes are checked below.
     let mut stmt = conn
-        .prepare("SELECT DISTINCT domain FROM Files WHERE domain LIKE 'AppDomain-%'")
+        .prepare(
+            "SELECT DISTINCT domain FROM Files \
+             WHERE domain LIKE 'AppDomain-%' OR domain LIKE 'AppDomainPlugin-%'",
+        )
         .map_err(bad)?;
     let mut rows = stmt.query([]).map_err(bad)?;
-    let mut domains = Vec::new();
+    let mut domains = Domains::default();
     while let Some(row) = rows.next().map_err(bad)? {
-        if domains.len() == MAX_DOMAINS {
-            return Ok((domains, true));
+        if domains.apps.len() + domains.plugins.len() == MAX_DOMAINS {
+            domains.cut = true;
+            break;
         }
-        // A domain stored as a blob or NULL (hostile input) is not an app.
-        if let Ok(domain) = row.get::<_, String>(0)
-            && let Some(id) = domain.strip_prefix(APP_DOMAIN_PREFIX)
-        {
-            domains.push(id.to_owned());
+        // A domain stored as a blob or NULL (hostile input) is neither.
+        let Ok(domain) = row.get::<_, String>(0) else {
+            continue;
+        };
+        if let Some(id) = domain.strip_prefix(APP_DOMAIN_PREFIX) {
+            domains.apps.push(id.to_owned());
+        } else if let Some(id) = domain.strip_prefix(PLUGIN_DOMAIN_PREFIX) {
+            domains.plugins.push(id.to_owned());
         }
     }
-    Ok((domains, false))
+    Ok(domains)
 }
 
 /// Refuses an empty file and one that is not SQLite (an encrypted backup's database,
@@ -152,9 +174,13 @@ pub(crate) mod tests {
             ],
         );
         let before = std::fs::read(&db).unwrap();
-        let (ids, cut) = app_domains(&db).unwrap();
-        assert_eq!(ids, ["com.zhiliaoapp.musically", "com.apple.mobilesafari"]);
-        assert!(!cut);
+        let domains = app_domains(&db).unwrap();
+        assert_eq!(
+            domains.apps,
+            ["com.zhiliaoapp.musically", "com.apple.mobilesafari"]
+        );
+        assert_eq!(domains.plugins, ["com.zhiliaoapp.musically.ShareExtension"]);
+        assert!(!domains.cut);
         // Nothing written: same bytes, no journal beside it.
         assert_eq!(std::fs::read(&db).unwrap(), before);
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
@@ -167,7 +193,7 @@ pub(crate) mod tests {
         let odd = dir.path().join("a b?c#d%e é");
         std::fs::create_dir(&odd).unwrap();
         let db = make_db(&odd, &["AppDomain-com.example.app"]);
-        assert_eq!(app_domains(&db).unwrap().0, ["com.example.app"]);
+        assert_eq!(app_domains(&db).unwrap().apps, ["com.example.app"]);
     }
 
     #[test]

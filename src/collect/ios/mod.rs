@@ -155,6 +155,11 @@ impl AppList {
         }
     }
 
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut App> {
+        let i = *self.index.get(id)?;
+        self.apps.get_mut(i)
+    }
+
     pub(crate) fn contains(&self, id: &str) -> bool {
         self.index.contains_key(id)
     }

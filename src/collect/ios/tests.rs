@@ -140,6 +140,7 @@ fn xml_backup() -> tempfile::TempDir {
             "AppDomain-com.example.dbonly",
             "AppDomainGroup-group.com.zhiliaoapp.musically",
             "AppDomainPlugin-com.zhiliaoapp.musically.ShareExtension",
+            "AppDomainPlugin-com.nobody.owns.this",
             "AppDomain-com.apple.mobilesafari",
             "AppDomain-8K2NU5962N",
             "HomeDomain",
@@ -201,6 +202,15 @@ fn own_xml_backup_unites_every_source() {
     assert!(app(device, "com.apple.mobilesafari").flags.system);
     assert!(device.apps.iter().all(|a| !a.id.contains("8K2NU5962N")));
     assert!(!device.apps.iter().any(|a| a.id.contains("ShareExtension")));
+    let components: Vec<(&str, &str)> = tiktok
+        .components
+        .iter()
+        .map(|c| (c.id.as_str(), c.kind.as_str()))
+        .collect();
+    assert_eq!(
+        components,
+        [("com.zhiliaoapp.musically.ShareExtension", "appex")]
+    );
     let warnings = device.warnings.join("\n");
     assert!(warnings.contains("Installed Applications entry `8K2NU5962N` is not a bundle id"));
     assert!(warnings.contains("domain entry `AppDomain-8K2NU5962N`"));
@@ -217,15 +227,39 @@ fn own_xml_backup_unites_every_source() {
 #[test]
 fn no_apple_id_or_owner_data_in_any_output() {
     let dir = xml_backup();
+    // The fixture does hold them, in the plist text and inside iTunesMetadata.
+    let raw = std::fs::read(dir.path().join("Info.plist")).unwrap();
+    assert!(String::from_utf8_lossy(&raw).contains("+1 555 0100"));
     let backup = read_backup(dir.path()).unwrap();
-    let outputs = [
+    let mut outputs = vec![
         format!("{backup:?}"),
         serde_json::to_string(&backup.device).unwrap(),
         backup.device.warnings.join("\n"),
     ];
-    // The fixture does hold them, in the plist text and inside iTunesMetadata.
-    let raw = std::fs::read(dir.path().join("Info.plist")).unwrap();
-    assert!(String::from_utf8_lossy(&raw).contains("+1 555 0100"));
+    // An Apple ID where a bundle id should be is not quoted either.
+    let info = dir.path().join("Info.plist");
+    let text = std::fs::read_to_string(&info).unwrap().replace(
+        "<string>com.example.onlyinstalled</string>",
+        "<string>jane.fixture@example.com</string>",
+    );
+    std::fs::write(&info, text).unwrap();
+    let odd = read_backup(dir.path()).unwrap();
+    assert!(
+        odd.device
+            .warnings
+            .iter()
+            .any(|w| w.contains("an entry of Installed Applications"))
+    );
+    outputs.push(format!("{odd:?}"));
+    // Broken files: the errors' messages.
+    std::fs::write(
+        &info,
+        b"<?xml version=\"1.0\"?><plist><dict><key>AppleID</key><string>jane.fixture@example.com",
+    )
+    .unwrap();
+    let broken = read_backup(dir.path()).unwrap();
+    assert_eq!(broken.errors.len(), 1);
+    outputs.push(broken.errors.iter().map(ToString::to_string).collect());
     for output in outputs {
         for personal in FAKE_PERSONAL {
             assert!(!output.contains(personal), "{personal} leaked: {output}");
