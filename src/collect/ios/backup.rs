@@ -192,10 +192,14 @@ impl Reader {
         };
         for (key, entry) in apps {
             let meta = metadata::read_entry(entry).unwrap_or_else(|_| {
+                // The key is quoted only when it is a bundle id, never other data.
+                let which = match is_bundle_id(key.trim()) {
+                    true => format!("Applications entry `{}`", key.trim()),
+                    false => "an Applications entry".to_owned(),
+                };
                 self.warnings.push(format!(
-                    "{path}: Applications entry `{}`: iTunesMetadata is not a valid plist; \
-                     only the app's id was read",
-                    crate::collect::text::excerpt(key)
+                    "{path}: {which}: iTunesMetadata is not a valid plist; only the app's id \
+                     was read"
                 ));
                 None
             });

@@ -1,11 +1,11 @@
 //! `ideviceinfo` output: one `Key: value` line per lockdown value (`DeviceName`,
 //! `ProductType`, `ProductVersion`, `BuildVersion`, `SerialNumber`, `UniqueDeviceID`...);
-//! nested dictionaries follow their key, indented. Device facts only, as `getprop` is
-//! for Android.
+//! nested dictionaries follow their key, indented; `ideviceinfo -x` prints them as a
+//! plist. Device facts only, as `getprop` is for Android.
 
 use super::{head_lines, text};
 use crate::collect::ios::device::Facts;
-use crate::collect::ios::{IosError, Parsed};
+use crate::collect::ios::{IosError, Parsed, dict_str, parse_plist};
 use crate::collect::text::lines;
 
 /// The format name of `ideviceinfo` output.
@@ -23,8 +23,16 @@ const KNOWN_KEYS: [&str; 8] = [
     "UniqueDeviceID",
 ];
 
-/// At least two lockdown keys in the first 200 non-blank lines.
+/// At least two lockdown keys in the first 200 non-blank lines, or a plist
+/// (`ideviceinfo -x`) with `ProductType` and `UniqueDeviceID` and no app list.
 pub fn sniff(head: &[u8]) -> bool {
+    if is_plist(head) {
+        let has = |key: &[u8]| memchr::memmem::find(head, key).is_some();
+        return has(b"ProductType")
+            && has(b"UniqueDeviceID")
+            && !has(b"CFBundleIdentifier")
+            && !has(b"InstalledApplicationList");
+    }
     head_lines(head, 200)
         .iter()
         .filter(|line| key_value(line).is_some_and(|(key, _)| KNOWN_KEYS.contains(&key)))
@@ -42,8 +50,16 @@ fn key_value(line: &str) -> Option<(&str, &str)> {
     (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric())).then(|| (key, value.trim()))
 }
 
+fn is_plist(head: &[u8]) -> bool {
+    head.starts_with(b"bplist00")
+        || memchr::memmem::find(&head[..head.len().min(512)], b"<plist").is_some()
+}
+
 /// Reads the device facts; an error when no lockdown key is there.
 pub fn parse(bytes: &[u8], path: &str) -> Result<Parsed, IosError> {
+    if is_plist(bytes) {
+        return parse_plist_output(bytes, path);
+    }
     let text = text(bytes, path)?;
     let pairs: Vec<(&str, &str)> = lines(&text).filter_map(key_value).collect();
     if !pairs.iter().any(|(key, _)| KNOWN_KEYS.contains(key)) {
@@ -58,6 +74,20 @@ pub fn parse(bytes: &[u8], path: &str) -> Result<Parsed, IosError> {
     Ok(Parsed {
         apps: Vec::new(),
         properties: facts.into_properties(),
+        warnings: Vec::new(),
+    })
+}
+
+/// `ideviceinfo -x`: the same values as a plist dictionary.
+fn parse_plist_output(bytes: &[u8], path: &str) -> Result<Parsed, IosError> {
+    let value = parse_plist(bytes, path)?;
+    let dict = value
+        .as_dictionary()
+        .filter(|d| KNOWN_KEYS.iter().any(|k| d.contains_key(k)))
+        .ok_or_else(|| IosError::format(path, "no lockdown keys in the property list"))?;
+    Ok(Parsed {
+        apps: Vec::new(),
+        properties: Facts::from_lockdown(|key| dict_str(dict, key)).into_properties(),
         warnings: Vec::new(),
     })
 }

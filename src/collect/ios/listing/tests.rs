@@ -236,6 +236,23 @@ fn ideviceinfo_facts() {
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
     assert_eq!(parsed.properties, expected);
+    // `ideviceinfo -x`: a plist.
+    let dict: plist::Dictionary = [
+        ("DeviceName", "Fixture iPhone"),
+        ("ProductType", "iPhone14,2"),
+        ("UniqueDeviceID", "00008110-000A1B2C3D4E5F60"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), plist::Value::from(*v)))
+    .collect();
+    let mut xml = Vec::new();
+    plist::Value::Dictionary(dict)
+        .to_writer_xml(&mut xml)
+        .unwrap();
+    assert_eq!(detect(&xml), Some(Format::Ideviceinfo));
+    let parsed = parse(Format::Ideviceinfo, &xml, "info.plist").unwrap();
+    assert_eq!(parsed.properties[1], expected[1]);
+    assert_eq!(parsed.properties.len(), 4);
 }
 
 #[test]
