@@ -18,6 +18,7 @@ pub mod detect;
 mod error;
 pub use error::CollectError;
 pub mod import;
+pub mod ios;
 pub(crate) mod json;
 pub mod live;
 pub mod read;
