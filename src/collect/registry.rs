@@ -3,7 +3,7 @@
 //! docs/sources.md.
 
 use super::source::{BinarySource, FolderSource, Found, TextSource};
-use crate::collect::{InputError, android, desktop, import};
+use crate::collect::{InputError, android, desktop, import, ios};
 use crate::model::{Device, Platform, merge_apps};
 use std::path::Path;
 
@@ -11,6 +11,7 @@ use std::path::Path;
 pub static BINARY_SOURCES: &[&dyn BinarySource] = &[
     &android::binary::ZipSource,
     &android::binary::PackagesXmlSource,
+    &ios::source::ListingBinary,
 ];
 
 /// The text formats, in the order they are asked: osquery rows are a JSON array of
@@ -21,6 +22,7 @@ pub static TEXT_SOURCES: &[&dyn TextSource] = &[
     &android::androidqf::Source,
     &android::dumpsys::Source,
     &android::pm_list::Source,
+    &ios::source::ListingText,
     &import::csv::Source,
 ];
 
@@ -29,6 +31,7 @@ pub static FOLDER_SOURCES: &[&dyn FolderSource] = &[
     &android::capture::Source,
     &android::folders::AndroidqfFolder,
     &android::folders::BugreportFolder,
+    &ios::source::BackupFolder,
     &MachineSource,
 ];
 

@@ -96,7 +96,7 @@ impl TableReport {
         facts.extend(
             dev.properties
                 .iter()
-                .filter(|(k, _)| k == "model" || k == "android_version")
+                .filter(|(k, _)| k == "model" || k == "android_version" || k == "ios_version")
                 .map(|(k, v)| format!("{k} {v}")),
         );
         writeln!(

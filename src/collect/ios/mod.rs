@@ -19,6 +19,7 @@ pub mod device;
 pub mod listing;
 pub mod manifest_db;
 pub mod metadata;
+pub mod source;
 
 #[cfg(test)]
 mod tests;
