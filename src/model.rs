@@ -440,7 +440,8 @@ impl AuditContext {
 pub struct MatchInfo {
     pub platform: Platform,
     pub field: String,
-    /// `exact`, `prefix`, `glob`, `regex`.
+    /// `exact`, `prefix`, `glob`, `regex`, or `extends` (an iOS bundle id continuing a
+    /// covered exact id at a dot: a re-signed build, to review).
     pub kind: String,
     pub pattern: String,
     pub value: String,

@@ -161,3 +161,30 @@ fn no_personal_data_reaches_any_output() {
         }
     }
 }
+
+#[test]
+fn a_resigned_bundle_id_is_a_review_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let listing = dir.path().join("apps.txt");
+    std::fs::write(
+        &listing,
+        "Total: 3 apps\ncom.zhiliaoapp.musically.QWER789 - TikTok 34.5.0\ncom.zhiliaoapp.musically - TikTok 34.5.0\ncom.zhiliaoappx.other - Other 1.0\n",
+    )
+    .unwrap();
+    let (code, doc) = scan_json(&[listing.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let findings = doc["devices"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    let resigned = findings
+        .iter()
+        .find(|f| f["app"]["id"] == "com.zhiliaoapp.musically.QWER789")
+        .unwrap();
+    assert_eq!(resigned["confidence"], "review");
+    assert_eq!(resigned["match"]["kind"], "extends");
+    assert!(resigned["reason"].as_str().unwrap().contains("re-signed"));
+    let original = findings
+        .iter()
+        .find(|f| f["app"]["id"] == "com.zhiliaoapp.musically")
+        .unwrap();
+    assert_eq!(original["confidence"], "confirmed");
+}

@@ -74,6 +74,9 @@ type FastHash = foldhash::fast::RandomState;
 struct Hit {
     target: Target,
     value: String,
+    /// An iOS bundle id that continues a covered one at a dot (`....musically.QWER789`):
+    /// a re-signed or renamed build, to review.
+    extends: bool,
 }
 
 impl Matcher {
@@ -155,7 +158,7 @@ impl Matcher {
             .collect()
     }
 
-    fn rank(&self, hit: &Hit) -> (Confidence, u8) {
+    fn rank(&self, hit: &Hit) -> (Confidence, bool, u8) {
         let ident = &self.rules.apps[hit.target.rule].identifiers[hit.target.identifier];
         let kind = match ident.pattern {
             Pattern::Exact(_) => 0,
@@ -163,7 +166,7 @@ impl Matcher {
             Pattern::Glob(_) => 2,
             Pattern::Regex(_) => 3,
         };
-        (ident.confidence, kind)
+        (ident.confidence, hit.extends, kind)
     }
 
     fn hits(&self, app: &App) -> Vec<Hit> {
@@ -173,15 +176,27 @@ impl Matcher {
                 continue;
             };
             let norm = normalize(field, value);
-            let mut push = |targets: &[Target]| {
+            let mut found = |targets: &[Target], extends: bool| {
                 hits.extend(targets.iter().map(|t| Hit {
                     target: *t,
                     value: value.to_string(),
+                    extends,
                 }));
             };
             if let Some(t) = tier.exact.get(norm.as_ref()) {
-                push(t);
+                found(t, false);
+            } else if app.platform == Platform::Ios && field == Field::Id {
+                // Re-signing tools append to the bundle id; the longest covered id it
+                // continues at a dot is the one to review.
+                if let Some(t) = boundary_prefixes(&norm)
+                    .filter(|p| p.len() < norm.len() && norm.as_bytes().get(p.len()) == Some(&b'.'))
+                    .filter_map(|p| tier.exact.get(p))
+                    .last()
+                {
+                    found(t, true);
+                }
             }
+            let mut push = |targets: &[Target]| found(targets, false);
             if !tier.prefix.is_empty() {
                 for candidate in boundary_prefixes(&norm) {
                     if let Some(t) = tier.prefix.get(candidate) {
@@ -216,7 +231,18 @@ impl Matcher {
         }
         // Binding regimes first, context after; the rule's order within each.
         regimes.sort_by_key(|r| r.role);
-        let (confidence, reason) = judge(rule.kind, ident.confidence, &regimes, rule);
+        let (confidence, reason) = if hit.extends {
+            (
+                Confidence::Review,
+                Some(format!(
+                    "the bundle id continues the covered `{}`: a re-signed or renamed build of {}?",
+                    ident.pattern.text(),
+                    rule.name
+                )),
+            )
+        } else {
+            judge(rule.kind, ident.confidence, &regimes, rule)
+        };
         Some(Finding {
             app: app.clone(),
             rule: RuleInfo {
@@ -234,7 +260,11 @@ impl Matcher {
             matched: MatchInfo {
                 platform: ident.platform,
                 field: ident.field.as_str().to_string(),
-                kind: ident.pattern.kind().to_string(),
+                kind: if hit.extends {
+                    "extends".to_string()
+                } else {
+                    ident.pattern.kind().to_string()
+                },
                 pattern: ident.pattern.text().to_string(),
                 value: hit.value.clone(),
             },
