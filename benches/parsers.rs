@@ -81,6 +81,33 @@ fn imports(c: &mut Criterion) {
     group.finish();
 }
 
+/// iOS: saved listings of 5,000 apps, and a backup whose `Manifest.db` holds 500,000
+/// file rows over 5,000 apps (the size).
+fn ios(c: &mut Criterion) {
+    use appaudit::collect::ios::{backup, listing};
+    let mut group = c.benchmark_group("ios");
+    group.sample_size(10);
+    let n = 5_000;
+    for (name, text) in [
+        ("ideviceinstaller_csv", inputs::ideviceinstaller_csv(n)),
+        ("pymobiledevice3_json", inputs::pymobiledevice3_json(n)),
+    ] {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::new(name, n), &text, |b, t| {
+            b.iter(|| {
+                listing::parse_any(black_box(t.as_bytes()), "bench")
+                    .map(|p| p.map(|(_, parsed)| parsed.apps.len()))
+            })
+        });
+    }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    inputs::ios_backup(dir.path(), n, 100);
+    group.bench_function("backup_manifest_db/500000_rows", |b| {
+        b.iter(|| backup::read_backup(dir.path()).map(|b| b.device.apps.len()))
+    });
+    group.finish();
+}
+
 fn rules(c: &mut Criterion) {
     let mut group = c.benchmark_group("rules");
     group.sample_size(10);
@@ -106,5 +133,5 @@ fn rules(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, android, imports, rules);
+criterion_group!(benches, android, imports, ios, rules);
 criterion_main!(benches);

@@ -145,3 +145,81 @@ pub fn rules_yaml(n: usize) -> String {
     s.push_str("  - id: gen-tiktok\n    name: TikTok\n    regimes: [bench-regime]\n    last_reviewed: 2026-11-21\n    identifiers:\n      - {platform: android, exact: com.zhiliaoapp.musically}\n");
     s
 }
+
+/// A bundle id of the generated iOS inputs; every 1,000th is TikTok's.
+pub fn bundle_id(i: usize) -> String {
+    if i % 1_000 == 7 {
+        "com.zhiliaoapp.musically".to_string()
+    } else {
+        format!("com.example{}.app{i}", i % 97)
+    }
+}
+
+/// `ideviceinstaller` 1.2 output (CSV-like) of `n` apps.
+pub fn ideviceinstaller_csv(n: usize) -> String {
+    let mut text =
+        String::from("CFBundleIdentifier, CFBundleShortVersionString, CFBundleDisplayName\n");
+    for i in 0..n {
+        text.push_str(&format!("{}, \"1.{i}\", \"App {i}\"\n", bundle_id(i)));
+    }
+    text
+}
+
+/// `pymobiledevice3 apps list` JSON of `n` apps.
+pub fn pymobiledevice3_json(n: usize) -> String {
+    let apps: serde_json::Map<String, serde_json::Value> = (0..n)
+        .map(|i| {
+            (
+                bundle_id(i),
+                serde_json::json!({
+                    "ApplicationType": "User",
+                    "CFBundleIdentifier": bundle_id(i),
+                    "CFBundleShortVersionString": format!("1.{i}"),
+                    "CFBundleDisplayName": format!("App {i}"),
+                    "SignerIdentity": "Apple iPhone OS Application Signing",
+                }),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(apps).to_string()
+}
+
+/// A backup folder: an `Info.plist` listing `apps` apps and a `Manifest.db` with
+/// `files_per_app` rows in each app's domain (plus as many in Apple's domains).
+pub fn ios_backup(dir: &std::path::Path, apps: usize, files_per_app: usize) {
+    let mut info = plist::Dictionary::new();
+    info.insert("Device Name".into(), "Bench iPhone".into());
+    info.insert("Product Type".into(), "iPhone14,2".into());
+    info.insert(
+        "Installed Applications".into(),
+        plist::Value::Array((0..apps).map(|i| bundle_id(i).into()).collect()),
+    );
+    plist::Value::Dictionary(info)
+        .to_file_binary(dir.join("Info.plist"))
+        .expect("write Info.plist");
+    let db = rusqlite::Connection::open(dir.join("Manifest.db")).expect("create Manifest.db");
+    db.execute_batch(
+        "CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB);
+         CREATE INDEX FilesDomainIdx ON Files(domain);",
+    )
+    .expect("schema");
+    let tx = db.unchecked_transaction().expect("transaction");
+    {
+        let mut insert = tx
+            .prepare("INSERT INTO Files VALUES (?1, ?2, ?3, 1, NULL)")
+            .expect("insert");
+        for i in 0..apps {
+            for f in 0..files_per_app {
+                let domain = if f % 2 == 0 {
+                    format!("AppDomain-{}", bundle_id(i))
+                } else {
+                    format!("HomeDomain-{}", f % 50)
+                };
+                insert
+                    .execute((format!("{i:08}{f:08}"), domain, format!("Library/f{f}")))
+                    .expect("row");
+            }
+        }
+    }
+    tx.commit().expect("commit");
+}
