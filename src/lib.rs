@@ -31,14 +31,8 @@ pub mod baseline;
 pub mod cli;
 pub mod collect;
 pub mod matcher;
-// Rules, reports and the finding types of the model are being reworked on another
-// branch, which documents them; until it lands their undocumented items are allowed
-// here rather than edited on both branches.
-#[allow(missing_docs)]
 pub mod model;
-#[allow(missing_docs)]
 pub mod report;
-#[allow(missing_docs)]
 pub mod rules;
 pub mod scan;
 

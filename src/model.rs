@@ -307,8 +307,11 @@ pub enum FindingState {
 /// The rule a finding came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleInfo {
+    /// The covered-app rule's stable id (`tiktok`), as in the rule files.
     pub id: String,
+    /// The app's name as the rule gives it (`TikTok`).
     pub name: String,
+    /// The company behind the app (`ByteDance Ltd.`), when the rule names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor: Option<String>,
     /// `app` for a named app, `vendor` for "any app of this company".
@@ -329,22 +332,27 @@ pub enum RegimeRole {
 /// One regime behind a finding, with its status today.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegimeInfo {
+    /// The regime's stable id (`us-far-52.204-27`), as rules and policies refer to it.
     pub id: String,
     /// A short name for tables: `EO 13942`, `FAR 52.204-27`.
     pub short: String,
+    /// The instrument's full title.
     pub title: String,
+    /// The legal instrument's citation (`Executive Order 13971`, `FAR 52.204-27 (JUN 2023)`).
     pub instrument: String,
-    /// `law`, `executive-order`, `contract-clause`, `directive`, `guidance`,
-    /// `determination` or `administrative-order`.
+    /// How it binds: `law`, `executive-order`, `contract-clause`, `directive`, `guidance`,
+    /// `determination` or `administrative-order` (`unspecified` when the rule gives none).
+    /// `guidance` is never binding.
     #[serde(default)]
     pub kind: String,
-    /// `US`, `US-TX`, `IN`...
+    /// Where it applies, as a country or subdivision code: `US`, `US-TX`, `IN`...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<String>,
     /// `in-force`, `revoked`, `informational` or `lifted`, for this app.
     pub status: String,
     /// For people: "in force", "in force in India", "revoked 2021-06-09 by EO 14034".
     pub status_text: String,
+    /// Whom it binds, in full, as the rule states it (`applies_to` is the short form).
     pub binds: String,
     /// Whom it binds, in a few words: "federal contractors".
     #[serde(default)]
@@ -357,11 +365,15 @@ pub struct RegimeInfo {
     pub ownership: Option<String>,
     /// `named` when the regime names the app, `possible` when read into its words.
     pub coverage: String,
+    /// The rule's note on how this regime covers the app (e.g. why coverage is only
+    /// `possible`), when it gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Set when the regime covers a function inside the app rather than the app itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via_feature: Option<String>,
+    /// URLs of the regime's legal sources, then those the rule gives for this app's own
+    /// status (a revocation or lifting).
     pub sources: Vec<String>,
 }
 
@@ -438,36 +450,52 @@ impl AuditContext {
 /// Which identifier of the rule matched which value of the app.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchInfo {
+    /// The platform the matching identifier is for.
     pub platform: Platform,
+    /// The field of the app that matched: `id`, `name`, `publisher`, `team_id` or
+    /// `cert_sha256`.
     pub field: String,
     /// `exact`, `prefix`, `glob`, `regex`, or `extends` (an iOS bundle id continuing a
     /// covered exact id at a dot: a re-signed build, to review).
     pub kind: String,
+    /// The identifier's pattern as written in the rule.
     pub pattern: String,
+    /// The app's value it matched (the id of a nested component counts as the app's id).
     pub value: String,
 }
 
 /// A covered function shipped inside the app (WeChat Pay in WeChat).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeatureInfo {
+    /// The function's name (`WeChat Pay`).
     pub name: String,
+    /// Ids of the regimes that cover the function (those the scan's scope allows).
     pub regimes: Vec<String>,
+    /// A sentence for people: the rule's note, or "WeChat is installed; WeChat Pay is a
+    /// built-in function of WeChat".
     pub text: String,
 }
 
 /// A covered app found on a device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
+    /// The app as collected, with the evidence of where it was seen.
     pub app: App,
+    /// The covered-app rule that matched it.
     pub rule: RuleInfo,
+    /// The regimes that cover the app, as they stand for it: binding ones first.
     pub regimes: Vec<RegimeInfo>,
+    /// `confirmed`, or `review` with the [`reason`](Finding::reason).
     pub confidence: Confidence,
     /// Why a finding needs review, when it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Which identifier of the rule matched which value of the app (`match` in reports).
     #[serde(rename = "match")]
     pub matched: MatchInfo,
+    /// Covered functions inside the app (WeChat Pay in WeChat).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<FeatureInfo>,
+    /// Installed, or only its data left behind (which does not fail a scan).
     pub state: FindingState,
 }

@@ -6,8 +6,11 @@ use crate::model::ScanResult;
 use crate::model::{Finding, FindingState, RegimeRole};
 use std::io::Write;
 
+/// The `csv` format: a header, then one row per finding, installed ones first and
+/// data left behind after them, device by device.
 pub struct CsvReport;
 
+/// The column names, in order: the first row of every CSV report.
 pub const HEADER: [&str; 18] = [
     "device",
     "device_source",

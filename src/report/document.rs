@@ -8,17 +8,27 @@ use crate::model::{
 use crate::model::{DeviceResult, InputError, Removed, ScanResult};
 use serde::Serialize;
 
+/// The version of the report document (`schema_version`). Fields are only added within
+/// a version; a removed or changed field bumps it.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The whole report as `--format json` prints it (and the HTML page reads it).
 #[derive(Serialize)]
 pub struct Document<'a> {
+    /// Always [`SCHEMA_VERSION`], so readers can tell which layout they have.
     pub schema_version: u32,
+    /// The program that wrote the report, and its version.
     pub tool: Tool,
+    /// The policy the findings were scoped to; absent without a scope.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<&'a str>,
+    /// Totals over the whole fleet.
     pub summary: Summary,
+    /// Every device read, in input order, with its findings.
     pub devices: Vec<DeviceDoc<'a>>,
+    /// Inputs (or parts of them) that could not be read: the audit is incomplete.
     pub errors: &'a [InputError],
+    /// Files in a scanned folder that are not a recognised input and were passed over.
     pub skipped: &'a [InputError],
     /// With `--baseline`: findings of the earlier report that are gone.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,21 +37,33 @@ pub struct Document<'a> {
     pub context: &'a AuditContext,
 }
 
+/// The program that wrote a report.
 #[derive(Serialize)]
 pub struct Tool {
+    /// The program's name: `appaudit`.
     pub name: &'static str,
+    /// Its version (the crate's version, e.g. `0.1.0`).
     pub version: &'static str,
 }
 
+/// Fleet totals, which every format carries.
 #[derive(Serialize)]
 pub struct Summary {
+    /// Devices read.
     pub devices: usize,
+    /// Devices with at least one installed covered app.
     pub devices_with_findings: usize,
+    /// Apps listed across all devices, covered or not.
     pub apps_scanned: usize,
+    /// Installed covered apps (data left behind is counted apart).
     pub findings: usize,
+    /// Installed findings that are `confirmed`.
     pub confirmed: usize,
+    /// Installed findings to `review`.
     pub review: usize,
+    /// Covered apps known to a device but installed for no user.
     pub data_left_behind: usize,
+    /// Inputs that could not be read.
     pub errors: usize,
     /// For each covered app: on how many devices it is installed.
     pub by_app: Vec<AppCount>,
@@ -49,35 +71,58 @@ pub struct Summary {
     pub by_regime: Vec<RegimeCount>,
 }
 
+/// One covered app across the fleet (`summary.by_app`).
 #[derive(Serialize, Clone, Debug)]
 pub struct AppCount {
+    /// The covered-app rule's id (`tiktok`).
     pub rule: String,
+    /// The app's name as the rule gives it.
     pub name: String,
+    /// On how many devices it is installed.
     pub devices: usize,
 }
 
+/// One regime across the fleet (`summary.by_regime`).
 #[derive(Serialize, Clone, Debug)]
 pub struct RegimeCount {
+    /// The regime's id.
     pub regime: String,
+    /// The legal instrument it is (`Executive Order 13971`).
     pub instrument: String,
+    /// Its status (`in-force`, `revoked`, `informational`, `lifted`) as the first
+    /// finding under it had it; the status can differ from app to app.
     pub status: String,
+    /// Installed findings under it.
     pub findings: usize,
+    /// Devices with at least one installed finding under it.
     pub devices: usize,
 }
 
+/// One device as a report shows it.
 #[derive(Serialize)]
 pub struct DeviceDoc<'a> {
+    /// The input it came from: a file, a folder, or `adb:<serial>`.
     pub source: &'a str,
+    /// A short name for people: the file or folder name, or the model.
     pub name: &'a str,
+    /// The device's platform.
     pub platform: Platform,
+    /// The input format recognised, e.g. `pm-list-packages`.
     pub format: &'a str,
+    /// Facts about the device (model, OS version...) as `[key, value]` pairs; absent
+    /// when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<(&'a str, &'a str)>,
+    /// How many apps the device listed.
     pub apps_scanned: usize,
+    /// Covered apps installed on it.
     pub findings: Vec<FindingDoc<'a>>,
+    /// Covered apps known to it but installed for no user; they do not fail a scan.
     pub data_left_behind: Vec<FindingDoc<'a>>,
+    /// Problems that did not stop the device from being read; absent when none.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub warnings: &'a [String],
+    /// With `--inventory`: every app on the device, as collected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apps: Option<&'a [App]>,
 }
@@ -85,33 +130,53 @@ pub struct DeviceDoc<'a> {
 /// An app as a finding shows it: everything but the evidence, which the finding carries.
 #[derive(Serialize)]
 pub struct AppDoc<'a> {
+    /// The app's platform.
     pub platform: Platform,
+    /// What the platform calls the app: package name, bundle id, uninstall key...
     pub id: &'a str,
+    /// The name people see, when the source gives it (`null` otherwise).
     pub name: Option<&'a str>,
+    /// The version people see (Android versionName), when known (`null` otherwise).
     pub version: Option<&'a str>,
+    /// The machine-readable build number (Android versionCode).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub build: Option<&'a str>,
+    /// The publisher or developer, as the source names it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publisher: Option<&'a str>,
+    /// The package that installed it (`com.android.vending`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub installer: Option<&'a str>,
+    /// Where it is installed: APK path, bundle path, install folder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<&'a str>,
+    /// Its state per user or profile (installed, enabled, hidden...); absent when the
+    /// source does not track users.
     #[serde(skip_serializing_if = "<[UserState]>::is_empty")]
     pub users: &'a [UserState],
+    /// Boolean facts: `system`, `disabled`, `hidden_system`, `data_only`... (each present
+    /// only when true).
     pub flags: &'a AppFlags,
 }
 
+/// A finding as reports show it: see "A finding" in docs/report-format.md.
 #[derive(Serialize)]
 pub struct FindingDoc<'a> {
+    /// The app that was found.
     pub app: AppDoc<'a>,
+    /// The covered-app rule that matched it.
     pub rule: &'a RuleInfo,
+    /// The regimes that cover it, as they stand for this app: binding ones first.
     pub regimes: &'a [RegimeInfo],
+    /// `confirmed`, or `review` with a `reason`.
     pub confidence: Confidence,
+    /// Why the finding needs review, when it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'a str>,
+    /// Which identifier of the rule matched which value of the app (`match`).
     #[serde(rename = "match")]
     pub matched: &'a MatchInfo,
+    /// Covered functions inside the app, each with a sentence for people.
     #[serde(skip_serializing_if = "<[FeatureInfo]>::is_empty")]
     pub features: &'a [FeatureInfo],
     /// Where the app was seen first.
@@ -122,6 +187,8 @@ pub struct FindingDoc<'a> {
 }
 
 impl<'a> FindingDoc<'a> {
+    /// Borrows `f` as a report shows it: the app's first evidence becomes `evidence`, the
+    /// rest `more_evidence`.
     pub fn new(f: &'a Finding) -> Self {
         let a = &f.app;
         FindingDoc {
@@ -149,6 +216,7 @@ impl<'a> FindingDoc<'a> {
     }
 }
 
+/// The fleet totals of `result`, with `by_app` and `by_regime` most frequent first.
 pub fn summary(result: &ScanResult) -> Summary {
     let findings: Vec<&Finding> = result.findings().map(|(_, f)| f).collect();
     let (by_app, by_regime) = counts(result);
@@ -219,6 +287,7 @@ fn counts(result: &ScanResult) -> (Vec<AppCount>, Vec<RegimeCount>) {
     (apps, regimes)
 }
 
+/// One device of a scan as a report shows it; with `inventory`, with all its apps.
 pub fn device_doc(d: &DeviceResult, inventory: bool) -> DeviceDoc<'_> {
     DeviceDoc {
         source: &d.device.source,
@@ -239,6 +308,7 @@ pub fn device_doc(d: &DeviceResult, inventory: bool) -> DeviceDoc<'_> {
     }
 }
 
+/// The whole report document of `result`; with `inventory`, every device lists its apps.
 pub fn document(result: &ScanResult, inventory: bool) -> Document<'_> {
     Document {
         schema_version: SCHEMA_VERSION,

@@ -10,6 +10,7 @@ use minijinja::{Environment, Value, context};
 use serde::Serialize;
 use std::io::{self, Write};
 
+/// The `html` format: one self-contained page with inline CSS and JavaScript.
 pub struct HtmlReport;
 
 const TEMPLATE: &str = include_str!("templates/report.html");

@@ -4,7 +4,9 @@ use super::{Report, ReportOptions, document};
 use crate::model::ScanResult;
 use std::io::{self, Write};
 
+/// The `json` format: the [`Document`](super::document::Document), pretty-printed.
 pub struct JsonReport {
+    /// With `inventory`, every device lists all its apps under `apps`.
     pub options: ReportOptions,
 }
 

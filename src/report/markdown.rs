@@ -5,6 +5,8 @@ use crate::model::{DeviceResult, ScanResult};
 use crate::model::{Finding, RegimeRole};
 use std::io::Write;
 
+/// `--format markdown`: the scope and freshness lines, a summary, a table of findings
+/// per device (regimes linked to their source), what could not be read.
 pub struct MarkdownReport;
 
 /// Table cells cannot hold `|` or line breaks.

@@ -44,10 +44,15 @@ pub struct ReportOptions {
     pub inventory: bool,
 }
 
+/// A report format: turns a finished scan into bytes.
 pub trait Report {
+    /// Writes the whole report for `result` to `out`. Fails only when the output cannot
+    /// be written or serialised; the scan's own problems are part of the report.
     fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), ReportError>;
 }
 
+/// The report for `format`, honouring the `options` that format supports (`color` for
+/// the table, `inventory` for JSON and NDJSON).
 pub fn reporter(format: Format, options: ReportOptions) -> Box<dyn Report> {
     match format {
         Format::Table => Box::new(table::TableReport { options }),

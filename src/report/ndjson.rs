@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde_json::json;
 use std::io::{self, Write};
 
+/// The `ndjson` format: one JSON object per line, each with a `type`.
 pub struct NdjsonReport {
+    /// With `inventory`, an `app` line follows each device for every app on it.
     pub options: ReportOptions,
 }
 

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+/// The `sarif` format: one SARIF 2.1.0 run; each installed covered app is a result.
 pub struct SarifReport;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";

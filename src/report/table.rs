@@ -8,7 +8,9 @@ use anstyle::{AnsiColor, Style};
 use comfy_table::{ContentArrangement, Table, presets};
 use std::io::{self, Write};
 
+/// `--format table`: the report for people on a terminal.
 pub struct TableReport {
+    /// Colour; the inventory is not shown in tables.
     pub options: ReportOptions,
 }
 

@@ -11,7 +11,9 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The rules cannot be used: `rules check` and `scan` exit with code 2.
     Error,
+    /// Worth fixing (e.g. a missing `last_reviewed`), but the rules still load.
     Warning,
 }
 
@@ -25,16 +27,31 @@ pub enum Code {
     Parse,
     /// A resource limit (aliases, depth, size) was exceeded.
     Limit,
+    /// Two regimes, apps or policies share an id (both places are shown), or a policy
+    /// uses the reserved id `all`.
     DuplicateId,
+    /// An app, feature or policy names a regime that no file defines, or an app names
+    /// none.
     UnknownRegime,
+    /// A regex or glob does not compile, or an identifier is empty.
     BadPattern,
+    /// An identifier has none or several of exact/prefix/glob/regex, or an app has no
+    /// identifiers.
     IdentifierKind,
+    /// The same identifier (platform, field, kind and pattern, ignoring case) is on two
+    /// different apps.
     DuplicateIdentifier,
+    /// A date is not `YYYY-MM-DD`.
     BadDate,
+    /// `status: revoked` without `revoked: {date, by}`, or `revoked:` with another status.
     RevokedWithoutDate,
+    /// A regime without sources, or a source that is not an http(s) URL.
     MissingSource,
+    /// A regime or app without `last_reviewed` (a warning).
     MissingLastReviewed,
+    /// A file's `version` is other than 1.
     BadVersion,
+    /// A named policy does not exist.
     UnknownPolicy,
     /// A per-app status that lacks (or should not have) `since`/`by`, or `lifted` on a whole regime.
     BadAppStatus,
@@ -47,6 +64,7 @@ pub enum Code {
 }
 
 impl Code {
+    /// The stable kebab-case code printed in diagnostics (`duplicate-id`).
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Io => "io",
@@ -77,27 +95,39 @@ pub struct Label {
     /// Index into [`Sources`].
     #[serde(skip)]
     pub source: usize,
+    /// The file's path (`<embedded>/...` for a built-in rule file).
     pub path: String,
+    /// 1-based line.
     pub line: u64,
+    /// 1-based column.
     pub column: u64,
+    /// The byte range in the source text that the caret underlines.
     #[serde(skip)]
     pub bytes: Range<usize>,
+    /// A note shown at this place (e.g. "first used here").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
+/// One problem in the rule files: how bad, which [`Code`], what, and where.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Whether it stops the rules from loading.
     pub severity: Severity,
+    /// The stable code, for scripts and docs.
     pub code: Code,
+    /// What is wrong, for people.
     pub message: String,
+    /// Where it is, when it has a place in a file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary: Option<Label>,
+    /// Related places, e.g. the first definition of a duplicate id.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub secondary: Vec<Label>,
 }
 
 impl Diagnostic {
+    /// An error with this code and message, not yet placed.
     pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -108,6 +138,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with this code and message, not yet placed.
     pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -115,11 +146,13 @@ impl Diagnostic {
         }
     }
 
+    /// Places it at `label` (no place when `None`).
     pub fn at(mut self, label: Option<Label>) -> Self {
         self.primary = label;
         self
     }
 
+    /// Adds a related place, if there is one.
     pub fn also(mut self, label: Option<Label>) -> Self {
         self.secondary.extend(label);
         self
@@ -146,11 +179,13 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// Keeps the text of a source named `name` and returns its id.
     pub fn add(&mut self, name: String, text: String) -> usize {
         self.files.push((name, text));
         self.files.len() - 1
     }
 
+    /// The name (path) of source `id`, or `<unknown>`.
     pub fn name(&self, id: usize) -> &str {
         self.files
             .get(id)
@@ -158,6 +193,7 @@ impl Sources {
             .unwrap_or("<unknown>")
     }
 
+    /// The text of source `id` (empty when there is none).
     pub fn text(&self, id: usize) -> &str {
         self.files.get(id).map(|f| f.1.as_str()).unwrap_or("")
     }

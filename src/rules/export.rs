@@ -33,7 +33,9 @@ pub const PACK_INTERVAL: u64 = 3600;
 /// One covered app rule's query over one osquery table.
 #[derive(Clone, Debug)]
 pub struct TableQuery {
+    /// The covered-app rule's id.
     pub rule_id: String,
+    /// The osquery table it reads (`apps`, `programs`, `deb_packages`...).
     pub table: Table,
     /// The `WHERE` condition that is true for a row of a covered app.
     pub condition: String,
@@ -474,17 +476,27 @@ fn description(selected: &Selected<'_>, queries: &[&TableQuery]) -> String {
 /// An osquery pack, as osquery reads it from `--config_path` or a `packs` entry.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OsqueryPack {
+    /// The queries by name, `appaudit_<rule id>_<table>`.
     pub queries: BTreeMap<String, PackQuery>,
 }
 
+/// One scheduled query of an osquery pack: one covered-app rule over one table.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PackQuery {
+    /// The SQL; each row it returns is a covered app installed on the host, with an
+    /// `appaudit_rule` column naming the rule.
     pub query: String,
+    /// How often it runs, in seconds ([`PACK_INTERVAL`]).
     pub interval: u64,
+    /// The osquery platform where its table exists (`darwin`, `windows`, `linux`), so
+    /// osquery schedules it only there.
     pub platform: String,
     /// Log every result each time (not only changes): presence is what matters.
     pub snapshot: bool,
+    /// The rule, every regime with its status and legal sources, and the identifiers
+    /// SQL could not express.
     pub description: String,
+    /// Why a row matters and what to do about it, for the people reading the log.
     pub value: String,
 }
 
@@ -547,12 +559,19 @@ pub fn osquery_pack_json(rules: &RuleSet, filter: &RegimeFilter) -> Result<Strin
 /// One Fleet policy, as a GitOps `policies` entry (or a `lib/*.policies.yml` item).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FleetPolicy {
+    /// `appaudit: no <app> (<platform>)`, unique within the export.
     pub name: String,
+    /// The rule, every regime with its status and legal sources, and the identifiers
+    /// SQL could not express.
     pub description: String,
+    /// What to do on a failing host: remove the app, under which regimes, with sources.
     pub resolution: String,
     /// Returns one row, and so passes, when no covered app is installed.
     pub query: String,
+    /// The osquery platform it runs on: `darwin`, `windows` or `linux`.
     pub platform: String,
+    /// True when the rule names the app (not a vendor) and a regime in force names it
+    /// outright.
     pub critical: bool,
 }
 

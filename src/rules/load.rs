@@ -15,6 +15,7 @@ pub static EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embed
 /// A rule file larger than this is refused before parsing.
 const MAX_RULE_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Which rules to load: the embedded set, extra files and folders, or both.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     /// Extra rule files or folders (`--rules`).
@@ -27,12 +28,16 @@ pub struct LoadOptions {
 /// diagnostic, and the sources they quote.
 #[derive(Debug)]
 pub struct Loaded {
+    /// The validated rules; `None` when any diagnostic is an error.
     pub rules: Option<RuleSet>,
+    /// Every problem found, errors and warnings, in the order found.
     pub diagnostics: Vec<Diagnostic>,
+    /// The text of every rule file read, so diagnostics can be rendered with quotes.
     pub sources: Sources,
 }
 
 impl Loaded {
+    /// Whether any diagnostic is an error (and so `rules` is `None`).
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
@@ -40,6 +45,8 @@ impl Loaded {
     }
 }
 
+/// Reads, parses and validates the rules `options` ask for. Never stops at the first
+/// problem: every file is read and every diagnostic collected.
 pub fn load(options: &LoadOptions) -> Loaded {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
@@ -171,7 +178,9 @@ fn parse_options() -> Options {
 
 /// A parsed file, tagged with its source id.
 pub struct ParsedFile {
+    /// The file's id in [`Sources`].
     pub source: usize,
+    /// Its contents, as written.
     pub file: RuleFile,
 }
 

@@ -26,26 +26,39 @@ use serde::Serialize;
 /// A validated regime.
 #[derive(Clone, Debug, Serialize)]
 pub struct Regime {
+    /// Unique, stable id (`us-eo-13971`) that apps, features and policies refer to.
     pub id: String,
     /// A short name for tables (given, or the first part of the instrument).
     pub short: String,
+    /// The instrument's full title.
     pub title: String,
+    /// The instrument's citation (`Executive Order 13971`); reports show its first part.
     pub instrument: String,
     /// Law, executive order, contract clause, directive, guidance... (`None` when a
     /// site rule does not say).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<InstrumentKind>,
+    /// The day it was signed or took effect, `YYYY-MM-DD`.
     pub date: String,
+    /// Who issued it ("President of the United States", a legislature, an agency).
     pub issuer: String,
+    /// Where it applies, as a code (`US`, `US-TX`, `IN`); reports name places other than
+    /// US federal law ("in force in Texas").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<String>,
+    /// Whom it binds, in full.
     pub binds: String,
     /// Whom it binds, in a few words ("federal contractors"); empty when not given.
     pub applies_to: String,
+    /// Whether it binds anyone today (an app rule may give its own state for one app).
     pub status: Status,
+    /// The legal texts it was read from (at least one; http(s) URLs).
     pub sources: Vec<Source>,
+    /// When a person last checked it against its sources, `YYYY-MM-DD`; the newest of
+    /// these dates is what reports call "rules reviewed as of".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_reviewed: Option<String>,
+    /// Free text from the rule file (e.g. why no primary source was found).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The rule file it came from.
@@ -111,9 +124,13 @@ impl Regime {
     }
 }
 
+/// A document a rule cites: the legal text, or a page that supports an identifier or a
+/// state.
 #[derive(Clone, Debug, Serialize)]
 pub struct Source {
+    /// Its address, an http(s) URL.
     pub url: String,
+    /// What the document is ("Federal Register, 86 FR 1249"), when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -121,24 +138,36 @@ pub struct Source {
 /// A covered app (or vendor) rule, validated.
 #[derive(Clone, Debug, Serialize)]
 pub struct AppRule {
+    /// Unique, stable rule id (`wechat`): findings, baselines and `rules show` use it.
     pub id: String,
+    /// The name reports show: the app's (`WeChat`), or for a vendor rule a description
+    /// such as "Tencent app (not individually named)".
     pub name: String,
+    /// The company behind the app (`Tencent Holdings Ltd.`), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor: Option<String>,
+    /// A named app, or any app of a vendor (whose findings always need review).
     pub kind: RuleKind,
+    /// The regimes that cover the app, with how and, where it differs, their state for it.
     pub regimes: Vec<RegimeRef>,
+    /// The ways to recognise the app on each platform (at least one).
     pub identifiers: Vec<Identifier>,
+    /// Covered functions that ship inside the app (WeChat Pay inside WeChat).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<Feature>,
     /// Who owned the publisher when: regimes that follow a company use it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owners: Vec<Owner>,
+    /// Sources for the identifiers (where the package names or publishers were found).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
+    /// When a person last checked the rule, `YYYY-MM-DD`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_reviewed: Option<String>,
+    /// Free text from the rule file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// The rule file it came from (`<embedded>/...` for the built-in set).
     pub origin: String,
 }
 
@@ -149,6 +178,7 @@ pub struct RegimeRef {
     pub id: String,
     /// Whether the regime names the app or is read into its words.
     pub coverage: Coverage,
+    /// Why or how the regime covers this app, for people (findings show it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The regime's state for this app, when it differs from the regime's own.
@@ -173,8 +203,10 @@ pub struct Owner {
     /// The day ownership passed on; `None` while it lasts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    /// Sources for the ownership and its dates (an acquisition, a divestiture).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
+    /// Free text about the ownership.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -197,16 +229,26 @@ impl Owner {
     }
 }
 
+/// How an identifier matches a value, with its text (trimmed; a certificate digest as
+/// lowercase hex without separators). All matching ignores case.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Pattern {
+    /// The whole value.
     Exact(String),
+    /// The value itself, or the value continued after a separator (any character that is
+    /// not a letter or digit): `com.ss.android` matches `com.ss.android.ugc.aweme`, not
+    /// `com.ss.androidx`.
     Prefix(String),
+    /// A shell glob over the whole value (`*`, `?`, `[...]`, `{a,b}`).
     Glob(String),
+    /// A regular expression in Rust `regex` syntax, unanchored.
     Regex(String),
 }
 
 impl Pattern {
+    /// The way it matches, as rule files and reports name it: `exact`, `prefix`, `glob`,
+    /// `regex`.
     pub fn kind(&self) -> &'static str {
         match self {
             Pattern::Exact(_) => "exact",
@@ -216,6 +258,7 @@ impl Pattern {
         }
     }
 
+    /// The pattern's text, without its kind.
     pub fn text(&self) -> &str {
         match self {
             Pattern::Exact(s) | Pattern::Prefix(s) | Pattern::Glob(s) | Pattern::Regex(s) => s,
@@ -223,28 +266,46 @@ impl Pattern {
     }
 }
 
+/// One validated way to recognise an app on one platform.
 #[derive(Clone, Debug, Serialize)]
 pub struct Identifier {
+    /// The platform whose apps it is matched against.
     pub platform: Platform,
+    /// The field of the installed app it is matched against (`id` by default).
     pub field: Field,
+    /// How it matches, and what.
     pub pattern: Pattern,
+    /// `confirmed` when verified for this app; `review` when only likely, which makes
+    /// its findings ones to review.
     pub confidence: Confidence,
+    /// Free text about the identifier ("WeChat and Weixin share the package").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
+/// A covered function that ships inside an app (WeChat Pay inside WeChat): a finding
+/// on the app notes it, under the regimes that cover the function.
 #[derive(Clone, Debug, Serialize)]
 pub struct Feature {
+    /// The function's name (`WeChat Pay`).
     pub name: String,
+    /// Ids of the regimes that cover the function.
     pub regimes: Vec<String>,
+    /// The sentence findings show; without one they say that the app is installed and
+    /// the function is built into it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
+/// A validated policy: a named selection of regimes for a kind of user, which a scan
+/// can be scoped to (`--policy`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Policy {
+    /// Unique, stable id (`us-federal-contractor`), as `--policy` names it.
     pub id: String,
+    /// A title for people ("US federal contractor").
     pub title: String,
+    /// What the policy is for, in a sentence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Regimes that bind this kind of user.
@@ -252,26 +313,33 @@ pub struct Policy {
     /// Regimes shown beside them as context only.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<String>,
+    /// The rule file it came from.
     pub origin: String,
 }
 
 /// Every loaded and validated rule.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RuleSet {
+    /// Every regime, in load order (embedded files first, then `--rules` paths).
     pub regimes: Vec<Regime>,
+    /// Every covered-app and vendor rule, in load order.
     pub apps: Vec<AppRule>,
+    /// Every policy, in load order.
     pub policies: Vec<Policy>,
 }
 
 impl RuleSet {
+    /// The regime with this id, if one is loaded.
     pub fn regime(&self, id: &str) -> Option<&Regime> {
         self.regimes.iter().find(|r| r.id == id)
     }
 
+    /// The app rule with this id, if one is loaded.
     pub fn app(&self, id: &str) -> Option<&AppRule> {
         self.apps.iter().find(|a| a.id == id)
     }
 
+    /// The policy with this id, if one is loaded.
     pub fn policy(&self, id: &str) -> Option<&Policy> {
         self.policies.iter().find(|p| p.id == id)
     }

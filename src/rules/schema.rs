@@ -15,10 +15,13 @@ pub struct RuleFile {
     /// Format version of the file; only 1 exists.
     #[serde(default)]
     pub version: Option<Spanned<u32>>,
+    /// The `regimes:` list: legal instruments.
     #[serde(default)]
     pub regimes: Vec<Spanned<RegimeRaw>>,
+    /// The `apps:` list: covered apps and vendors.
     #[serde(default)]
     pub apps: Vec<Spanned<AppRuleRaw>>,
+    /// The `policies:` list: selections of regimes for a kind of user.
     #[serde(default)]
     pub policies: Vec<Spanned<PolicyRaw>>,
 }
@@ -27,11 +30,15 @@ pub struct RuleFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegimeRaw {
+    /// Unique, stable id that apps and policies refer to (`us-eo-13971`).
     pub id: Spanned<String>,
     /// A short name for tables, e.g. `EO 13942`, `FAR 52.204-27`.
     #[serde(default)]
     pub short: Option<String>,
+    /// The instrument's full title.
     pub title: String,
+    /// The instrument's citation (`Executive Order 13971`); when `short` is not given,
+    /// tables show its first part (`EO 13971`).
     pub instrument: String,
     /// What kind of instrument it is: a law binds differently from agency guidance.
     /// Optional for site rules (a warning when missing).
@@ -39,6 +46,7 @@ pub struct RegimeRaw {
     pub kind: Option<Spanned<InstrumentKind>>,
     /// Date it was signed or took effect, `YYYY-MM-DD`.
     pub date: Spanned<String>,
+    /// Who issued it ("President of the United States").
     pub issuer: String,
     /// Country or state code, e.g. `US`, `US-TX`, `IN`.
     #[serde(default)]
@@ -49,13 +57,19 @@ pub struct RegimeRaw {
     /// Optional for site rules (a warning when missing).
     #[serde(default)]
     pub applies_to: Option<Spanned<String>>,
+    /// `in-force`, `revoked` or `informational` (`lifted` is only for one app).
     pub status: Spanned<RegimeStatus>,
+    /// When and by what it was revoked: required exactly when `status` is `revoked`.
     #[serde(default)]
     pub revoked: Option<Spanned<RevokedRaw>>,
+    /// The texts it was read from: at least one, http(s) URLs.
     #[serde(default)]
     pub sources: Vec<SourceRaw>,
+    /// When a person last checked it against its sources, `YYYY-MM-DD` (a warning when
+    /// missing).
     #[serde(default)]
     pub last_reviewed: Option<Spanned<String>>,
+    /// Free text, e.g. why no primary source was found.
     #[serde(default)]
     pub notes: Option<String>,
 }
@@ -110,17 +124,23 @@ impl InstrumentKind {
     }
 }
 
+/// A regime's `revoked: {date, by}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevokedRaw {
+    /// The day it was revoked, `YYYY-MM-DD`.
     pub date: Spanned<String>,
+    /// The instrument that revoked it (`EO 14034`).
     pub by: String,
 }
 
+/// A cited document: `{url, title}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRaw {
+    /// Its address; must be an http(s) URL.
     pub url: Spanned<String>,
+    /// What the document is, for people.
     #[serde(default)]
     pub title: Option<String>,
 }
@@ -129,14 +149,19 @@ pub struct SourceRaw {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppRuleRaw {
+    /// Unique, stable rule id (`wechat`).
     pub id: Spanned<String>,
+    /// The name reports show (`WeChat`).
     pub name: String,
+    /// The company behind the app, when known.
     #[serde(default)]
     pub vendor: Option<String>,
     /// `app` for a named app; `vendor` for "any app of this company".
     #[serde(default)]
     pub kind: RuleKind,
+    /// The regimes that cover the app: at least one, each an id or a detailed entry.
     pub regimes: Spanned<Vec<Spanned<RegimeRefRaw>>>,
+    /// The ways to recognise the app: at least one.
     pub identifiers: Spanned<Vec<Spanned<IdentifierRaw>>>,
     /// Covered functions that ship inside this app (WeChat Pay inside WeChat).
     #[serde(default)]
@@ -145,19 +170,27 @@ pub struct AppRuleRaw {
     /// company (`through_owner` on a regime) is right for the scan's date.
     #[serde(default)]
     pub owners: Vec<Spanned<OwnerRaw>>,
+    /// Sources for the identifiers (optional).
     #[serde(default)]
     pub sources: Vec<SourceRaw>,
+    /// When a person last checked the rule, `YYYY-MM-DD` (a warning when missing).
     #[serde(default)]
     pub last_reviewed: Option<Spanned<String>>,
+    /// Free text.
     #[serde(default)]
     pub notes: Option<String>,
 }
 
+/// What a covered-app rule names: one app, or every app of a company.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleKind {
+    /// A named app (the default): its findings can be `confirmed`.
     #[default]
     App,
+    /// Any app of a vendor, matched by namespace or publisher: the app is not named, so
+    /// its findings are always to `review`, and are dropped when a named app rule also
+    /// matches.
     Vendor,
 }
 
@@ -165,7 +198,9 @@ pub enum RuleKind {
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum RegimeRefRaw {
+    /// Just the regime's id: the regime names the app, with the regime's own status.
     Id(String),
+    /// A mapping with the id and how the regime covers this app.
     Detailed(Box<RegimeRefDetailed>),
 }
 
@@ -174,9 +209,12 @@ pub enum RegimeRefRaw {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegimeRefDetailed {
+    /// The regime's id.
     pub id: String,
+    /// `named` (the default) or `possible`.
     #[serde(default)]
     pub coverage: Coverage,
+    /// Why or how the regime covers this app; findings show it.
     #[serde(default)]
     pub note: Option<String>,
     /// The regime's state for this app only (e.g. `lifted`).
@@ -200,6 +238,7 @@ pub struct RegimeRefDetailed {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerRaw {
+    /// The owning company, as `through_owner` names it.
     pub name: String,
     /// First day of ownership, `YYYY-MM-DD`; open when unknown.
     #[serde(default)]
@@ -207,8 +246,10 @@ pub struct OwnerRaw {
     /// Last day of ownership (the day it passed on); open while it lasts.
     #[serde(default)]
     pub to: Option<Spanned<String>>,
+    /// Sources for the ownership and its dates.
     #[serde(default)]
     pub sources: Vec<SourceRaw>,
+    /// Free text about the ownership.
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -248,6 +289,7 @@ pub enum Field {
 }
 
 impl Field {
+    /// The field's name in rule files and reports (`team_id`).
     pub fn as_str(self) -> &'static str {
         match self {
             Field::Id => "id",
@@ -264,30 +306,41 @@ impl Field {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentifierRaw {
+    /// The platform whose apps it is matched against.
     pub platform: Platform,
+    /// The app field it is matched against (`id` by default).
     #[serde(default)]
     pub field: Field,
+    /// Matches the whole value.
     #[serde(default)]
     pub exact: Option<Spanned<String>>,
     /// Matches the value itself or anything that continues it after a
     /// separator (`com.ss.android` matches `com.ss.android.ugc.aweme`, not `com.ss.androidx`).
     #[serde(default)]
     pub prefix: Option<Spanned<String>>,
+    /// A shell glob over the whole value (`*`, `?`, `[...]`, `{a,b}`).
     #[serde(default)]
     pub glob: Option<Spanned<String>>,
+    /// A regular expression (Rust `regex` syntax, unanchored: add `^...$`).
     #[serde(default)]
     pub regex: Option<Spanned<String>>,
+    /// `confirmed` (the default) when verified for this app, `review` when only likely.
     #[serde(default)]
     pub confidence: Confidence,
+    /// Free text about the identifier.
     #[serde(default)]
     pub note: Option<String>,
 }
 
+/// A covered function inside an app (`features:` of an app rule).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeatureRaw {
+    /// The function's name (`WeChat Pay`).
     pub name: String,
+    /// Ids of the regimes that cover the function.
     pub regimes: Vec<Spanned<String>>,
+    /// The sentence findings show about it.
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -296,8 +349,11 @@ pub struct FeatureRaw {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyRaw {
+    /// Unique, stable id, as `--policy` names it (`all` is reserved).
     pub id: Spanned<String>,
+    /// A title for people.
     pub title: String,
+    /// What the policy is for, in a sentence.
     #[serde(default)]
     pub description: Option<String>,
     /// Regimes that bind this kind of user.
