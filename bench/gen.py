@@ -206,9 +206,46 @@ def rules(out, n):
                 "    identifiers:\n      - {platform: android, exact: com.zhiliaoapp.musically}\n")
 
 
+def bundle_id(i):
+    return "com.zhiliaoapp.musically" if i % 1000 == 7 else "com.example%d.app%d" % (i % 97, i)
+
+
+def ios_backup(out, apps, files_per_app):
+    """An iTunes backup folder: Info.plist listing `apps` apps, Manifest.db with
+    `files_per_app` rows per app (half in its AppDomain, half in HomeDomain)."""
+    import plistlib
+    import sqlite3
+    os.makedirs(out, exist_ok=True)
+    info = {
+        "Device Name": "Bench iPhone",
+        "Product Type": "iPhone14,2",
+        "Product Version": "17.5.1",
+        "Build Version": "21F90",
+        "Unique Identifier": "00008101000A1D2E3F4A5B6C",
+        "Target Identifier": "00008101000a1d2e3f4a5b6c",
+        "Installed Applications": [bundle_id(i) for i in range(apps)],
+    }
+    with open(os.path.join(out, "Info.plist"), "wb") as f:
+        plistlib.dump(info, f, fmt=plistlib.FMT_BINARY)
+    with open(os.path.join(out, "Manifest.plist"), "wb") as f:
+        plistlib.dump({"IsEncrypted": False, "Version": "10.0"}, f, fmt=plistlib.FMT_BINARY)
+    db_path = os.path.join(out, "Manifest.db")
+    if os.path.exists(db_path):
+        os.remove(db_path)
+    db = sqlite3.connect(db_path)
+    db.execute("CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB)")
+    db.execute("CREATE INDEX FilesDomainIdx ON Files(domain)")
+    rows = ((("%08d%08d" % (i, f)), ("AppDomain-" + bundle_id(i)) if f % 2 == 0 else "HomeDomain",
+             "Library/f%d" % f, 1, None) for i in range(apps) for f in range(files_per_app))
+    db.executemany("INSERT INTO Files VALUES (?, ?, ?, ?, ?)", rows)
+    db.commit()
+    db.close()
+    print("%s: %d apps, %d Manifest.db rows" % (out, apps, apps * files_per_app))
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["dumpsys", "fleet", "subset", "tree", "rules"])
+    p.add_argument("what", choices=["dumpsys", "fleet", "subset", "tree", "rules", "ios-backup"])
     p.add_argument("out")
     p.add_argument("--packages", type=int)
     p.add_argument("--bytes", type=int)
@@ -218,6 +255,7 @@ def main():
     p.add_argument("--files", type=int, default=200000)
     p.add_argument("--apps", type=int, default=2000)
     p.add_argument("--rules", type=int, default=20000)
+    p.add_argument("--files-per-app", type=int, default=100)
     a = p.parse_args()
     if a.what == "dumpsys":
         n = dumpsys(a.out, a.packages, a.bytes)
@@ -228,6 +266,8 @@ def main():
         subset(a.src, a.out, a.devices)
     elif a.what == "tree":
         tree(a.out, a.files, a.apps)
+    elif a.what == "ios-backup":
+        ios_backup(a.out, a.apps, a.files_per_app)
     else:
         rules(a.out, a.rules)
 
