@@ -1,6 +1,7 @@
 //! One scan: collect every input, match every app, keep what could not be read.
-//! Files and folders ([`run`]) and live adb devices ([`run_live`]) are sources that
-//! feed the same stage (`match_collected`); the CLI only parses and prints.
+//! Files and folders ([`run`]), live adb devices ([`run_live`]) and live iPhones
+//! ([`run_ios`]) are sources that feed the same stage (`match_collected`); the CLI
+//! only parses and prints.
 //!
 //! Inputs are split into units (a folder of devices becomes its children) that
 //! are collected and matched in parallel. A device's app list is dropped as soon
@@ -8,6 +9,10 @@
 //! with the findings, not with the number of apps in the fleet.
 
 use crate::collect::detect::{self, Unit};
+use crate::collect::ios::{
+    self,
+    live::{IosLiveError, IosRequest},
+};
 use crate::collect::live::{LiveError, LiveRequest, collect_live};
 use crate::collect::{Collected, InputFormat};
 use crate::matcher::Matcher;
@@ -157,14 +162,32 @@ pub fn run_live(
     progress: &dyn Progress,
 ) -> Result<ScanResult, LiveError> {
     let collected = collect_live(live, &|message| progress.note(message))?;
+    Ok(live_result(collected, request, matcher))
+}
+
+/// Scans the iPhones and iPads attached over USB (read-only, libimobiledevice's tools):
+/// the same scan as [`run_live`] with them as its source. `Err` when the tools
+/// themselves cannot be used or no device is attached.
+pub fn run_ios(
+    live: &IosRequest,
+    request: &ScanRequest,
+    matcher: &Matcher,
+    progress: &dyn Progress,
+) -> Result<ScanResult, IosLiveError> {
+    let collected = ios::live::collect_live(live, &|message| progress.note(message))?;
+    Ok(live_result(collected, request, matcher))
+}
+
+/// A live source's devices matched, as a scan's result.
+fn live_result(collected: Collected, request: &ScanRequest, matcher: &Matcher) -> ScanResult {
     let unit = match_collected(collected, request, matcher);
-    Ok(ScanResult {
+    ScanResult {
         devices: unit.devices,
         errors: unit.errors,
         skipped: unit.skipped,
         policy: request.filter.policy.clone(),
         ..ScanResult::default()
-    })
+    }
 }
 
 /// Matches every app of `device`, keeping installed findings apart from data left behind.

@@ -31,9 +31,9 @@ pub struct AdbArgs {
     pub audit: AuditArgs,
 }
 
-/// Notes for people on stderr, unless `-q`.
-struct Notes {
-    quiet: bool,
+/// Notes for people on stderr, unless `-q` (`appaudit ios` prints them too).
+pub(super) struct Notes {
+    pub(super) quiet: bool,
 }
 
 impl Progress for Notes {

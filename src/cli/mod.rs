@@ -9,6 +9,7 @@ use std::path::PathBuf;
 mod adb;
 mod audit;
 mod config;
+mod ios;
 mod output;
 mod progress;
 mod rules;
@@ -70,6 +71,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Scan the Android devices attached over adb (read-only), optionally saving the captures.
     Adb(adb::AdbArgs),
+    /// Scan the iPhones and iPads attached over USB (read-only), optionally saving the captures.
+    Ios(ios::IosArgs),
     /// Check, list and show rules.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -123,6 +126,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args, &ctx),
         Command::Adb(args) => adb::run(&args, &ctx),
+        Command::Ios(args) => ios::run(&args, &ctx),
         Command::Rules(cmd) => rules::run_rules(cmd, &ctx),
         Command::Policies(cmd) => rules::run_policies(cmd, &ctx),
     };

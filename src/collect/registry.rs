@@ -26,8 +26,10 @@ pub static TEXT_SOURCES: &[&dyn TextSource] = &[
     &import::csv::Source,
 ];
 
-/// The folder layouts, in the order they are asked.
+/// The folder layouts, in the order they are asked: an iOS capture's `manifest.json`
+/// says its kind, so it is asked before the adb capture, which claims any `manifest.json`.
 pub static FOLDER_SOURCES: &[&dyn FolderSource] = &[
+    &ios::capture::SavedCapture,
     &android::capture::Source,
     &android::folders::AndroidqfFolder,
     &android::folders::BugreportFolder,

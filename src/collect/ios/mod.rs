@@ -2,8 +2,10 @@
 //! `ideviceinstaller`, `pymobiledevice3 apps list`, Apple MDM `InstalledApplicationList`
 //! answers and `ideviceinfo` ([`listing`]).
 //!
-//! Every function here is a pure parser: it reads what it is given and never writes,
-//! runs a tool or asks for a password. See `docs/ios.md` for the inputs and what is read.
+//! The parsers read what they are given and never write, run a tool or ask for a
+//! password. Only the live source ([`live`], `appaudit ios`) runs libimobiledevice's
+//! tools ([`usb`], read-only commands) and, with `--save`, writes a capture ([`capture`])
+//! that `appaudit scan` reads back. See `docs/ios.md` for the inputs and what is read.
 //!
 //! **Privacy**: backups carry the owner's Apple ID inside `iTunesMetadata`. Only an
 //! allow-list of app keys is ever copied out of it ([`metadata`]); nothing else of it
@@ -15,11 +17,14 @@ use std::io::Read;
 use std::path::Path;
 
 pub mod backup;
+pub mod capture;
 pub mod device;
 pub mod listing;
+pub mod live;
 pub mod manifest_db;
 pub mod metadata;
 pub mod source;
+pub mod usb;
 
 #[cfg(test)]
 mod tests;
