@@ -44,6 +44,7 @@ done
 [ -d "$WORK/tree/Applications" ] || $G tree "$WORK/tree" --files 200000 --apps 2000
 [ -f "$WORK/rules-20000.yaml" ] || $G rules "$WORK/rules-20000.yaml" --rules 20000
 [ -f "$WORK/rules-100.yaml" ] || $G rules "$WORK/rules-100.yaml" --rules 100
+[ -f "$WORK/ios-backup/Manifest.db" ] || $G ios-backup "$WORK/ios-backup" --apps 5000 --files-per-app 100
 printf 'package:com.zhiliaoapp.musically\n' > "$WORK/one.txt"
 # MVT reads the `dumpsys package` section of a bugreport (module DumpsysPackages):
 # the same dump as a bugreport folder's dumpstate.
@@ -129,6 +130,14 @@ s20k=$(mean "$BIN scan --no-default-rules --rules $WORK/rules-20000.yaml $WORK/d
 match100=$(python3 -c "print('%.4f' % ($s100 - $t_one))")
 match20k=$(python3 -c "print('%.4f' % ($s20k - $t_r20))")
 r=$(ratio "$match20k" "$match100"); row "matching 43,756 apps: 20,000 rules / 100 rules" "${r}x (${match20k}s vs ${match100}s)" "≤ 2x" "$(verdict "$r <= 2")"
+
+echo "== 6. iPhone backup: Manifest.db of 500,000 rows over 5,000 apps: appaudit vs mvt-ios check-backup"
+MVT_IOS="$VENV/bin/mvt-ios --disable-update-check --disable-indicator-update-check check-backup"
+t_app=$(mean "$BIN scan $WORK/ios-backup" 3)
+t_mvt=$(mean "$MVT_IOS $WORK/ios-backup" 3)
+apps=$("$BIN" scan "$WORK/ios-backup" 2>/dev/null | grep -o '[0-9,]* apps' | tail -1 || true)
+row "iOS backup, 500,000 rows: appaudit time" "${t_app}s (${apps:-? apps})" "< 1 s" "$(verdict "$t_app < 1")"
+r=$(ratio "$t_mvt" "$t_app"); row "iOS backup: mvt-ios check-backup time / appaudit time" "${r}x (${t_app}s vs ${t_mvt}s)" "≥ 20x" "$(verdict "$r >= 20")"
 
 echo
 echo "| Measure | Result | Target | |"
