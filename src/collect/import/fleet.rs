@@ -11,7 +11,6 @@
 
 use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
 use crate::collect::CollectError;
-use crate::collect::source::Found;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -263,21 +262,8 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
 }
 
 /// Fleet's software JSON, as a [`TextSource`](crate::collect::source::TextSource).
-pub struct Source;
-
-impl crate::collect::source::TextSource for Source {
-    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
-        Some(crate::collect::InputFormat::Fleet)
-    }
-
-    fn sniff(&self, head: &str) -> bool {
-        sniff(head)
-    }
-
-    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
-        parse(text, source)
-    }
-}
+pub static SOURCE: super::ImportSource =
+    super::ImportSource::new(crate::collect::InputFormat::Fleet, sniff, parse);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
