@@ -15,13 +15,12 @@ const MAX_OUTPUT_BYTES: u64 = crate::collect::text::MAX_FILE_BYTES;
 
 /// One command's output in a capture, as [`save`] and [`read_entries`] see it.
 pub(crate) trait SavedEntry {
-    /// The file, relative to the capture folder, that holds the output.
-    fn file(&self) -> &str;
+    /// The file, relative to the capture folder, that holds the output, and the
     /// SHA-256 of the output as recorded in the manifest.
-    fn sha256(&self) -> &str;
+    fn file_and_sha256(&self) -> (&str, &str);
     /// The output itself.
     fn output(&self) -> &[u8];
-    /// Puts back the output read from [`SavedEntry::file`].
+    /// Puts back the output read from the entry's file.
     fn set_output(&mut self, bytes: Vec<u8>);
 }
 
@@ -38,7 +37,7 @@ pub(crate) fn save<E: SavedEntry>(
     };
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
     for entry in entries {
-        let path = dir.join(entry.file());
+        let path = dir.join(entry.file_and_sha256().0);
         std::fs::write(&path, entry.output()).map_err(|e| fail(&path, e))?;
     }
     let path = dir.join(MANIFEST);
@@ -67,15 +66,14 @@ pub(crate) fn read_entries<E: SavedEntry>(
     let manifest_path = dir.join(MANIFEST);
     let mut kept = Vec::new();
     for mut entry in entries {
-        let relative = Path::new(entry.file());
+        let (file, sha256) = entry.file_and_sha256();
+        let sha256 = sha256.to_owned();
+        let relative = Path::new(file);
         if !relative
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
         {
-            let message = format!(
-                "entry names `{}`, which is not a file inside the folder",
-                entry.file()
-            );
+            let message = format!("entry names `{file}`, which is not a file inside the folder");
             errors.push(InputError::new(&manifest_path, message));
             continue;
         }
@@ -83,10 +81,9 @@ pub(crate) fn read_entries<E: SavedEntry>(
         match read_capped(&path) {
             Ok(bytes) => {
                 let digest = sha256_hex(&bytes);
-                if !digest.eq_ignore_ascii_case(entry.sha256()) {
+                if !digest.eq_ignore_ascii_case(&sha256) {
                     let message = format!(
-                        "changed since the capture: SHA-256 is {digest}, the manifest says {}",
-                        entry.sha256()
+                        "changed since the capture: SHA-256 is {digest}, the manifest says {sha256}"
                     );
                     errors.push(InputError::new(&path, message));
                 }

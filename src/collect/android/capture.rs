@@ -72,6 +72,20 @@ pub struct Entry {
     pub output: String,
 }
 
+impl SavedEntry for Entry {
+    fn file_and_sha256(&self) -> (&str, &str) {
+        (&self.file, &self.sha256)
+    }
+
+    fn output(&self) -> &[u8] {
+        self.output.as_bytes()
+    }
+
+    fn set_output(&mut self, bytes: Vec<u8>) {
+        self.output = String::from_utf8_lossy(&bytes).into_owned();
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -166,24 +180,6 @@ impl Manifest {
     /// Writes every output and `manifest.json` into `dir` (created if needed).
     pub fn save(&self, dir: &Path) -> Result<(), CollectError> {
         capture_manifest::save(dir, &self.entries, self)
-    }
-}
-
-impl SavedEntry for Entry {
-    fn file(&self) -> &str {
-        &self.file
-    }
-
-    fn sha256(&self) -> &str {
-        &self.sha256
-    }
-
-    fn output(&self) -> &[u8] {
-        self.output.as_bytes()
-    }
-
-    fn set_output(&mut self, bytes: Vec<u8>) {
-        self.output = String::from_utf8_lossy(&bytes).into_owned();
     }
 }
 

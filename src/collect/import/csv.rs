@@ -311,9 +311,7 @@ fn skipped_rows(unknown_platform: &[String], no_id: usize) -> Vec<String> {
             unknown_platform.join(", ")
         ));
     }
-    if no_id > 0 {
-        warnings.push(format!("{no_id} row(s) without an id or name; skipped"));
-    }
+    super::warn_skipped(&mut warnings, no_id, "row(s) without an id or name");
     warnings
 }
 

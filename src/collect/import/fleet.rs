@@ -9,7 +9,10 @@
 //! Each software item's `source` (the osquery table Fleet read it from) gives its
 //! platform and which field is its identifier.
 
-use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
+use super::{
+    ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix,
+    warn_skipped,
+};
 use crate::collect::CollectError;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
@@ -233,16 +236,16 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
                 list.join(", ")
             ));
         }
-        if no_source > 0 {
-            warnings.push(format!(
-                "{no_source} software item(s) without a `source`; skipped"
-            ));
-        }
-        if no_id > 0 {
-            warnings.push(format!(
-                "{no_id} software item(s) without a name or bundle id; skipped"
-            ));
-        }
+        warn_skipped(
+            &mut warnings,
+            no_source,
+            "software item(s) without a `source`",
+        );
+        warn_skipped(
+            &mut warnings,
+            no_id,
+            "software item(s) without a name or bundle id",
+        );
         let (name, properties, fallback) = host_facts(host.object);
         devices.push(ImportedDevice {
             name,

@@ -66,6 +66,13 @@ pub(crate) fn main_platform(apps: &[App], fallback: Platform) -> Platform {
         .map_or(fallback, |(platform, _)| platform)
 }
 
+/// Warns that `count` items (`what`: "row(s) without an id") were skipped, when any were.
+pub(crate) fn warn_skipped(warnings: &mut Vec<String>, count: usize, what: &str) {
+    if count > 0 {
+        warnings.push(format!("{count} {what}; skipped"));
+    }
+}
+
 /// A text value: trimmed, `None` when empty.
 pub(crate) fn non_empty(value: &str) -> Option<String> {
     let value = value.trim();

@@ -68,6 +68,20 @@ pub struct Entry {
     pub output: Vec<u8>,
 }
 
+impl SavedEntry for Entry {
+    fn file_and_sha256(&self) -> (&str, &str) {
+        (&self.file, &self.sha256)
+    }
+
+    fn output(&self) -> &[u8] {
+        &self.output
+    }
+
+    fn set_output(&mut self, bytes: Vec<u8>) {
+        self.output = bytes;
+    }
+}
+
 /// Everything captured from one device; `manifest.json` is this without the outputs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -134,24 +148,6 @@ impl Manifest {
     /// Writes every output and `manifest.json` into `dir` (created if needed).
     pub fn save(&self, dir: &Path) -> Result<(), CollectError> {
         capture_manifest::save(dir, &self.entries, self)
-    }
-}
-
-impl SavedEntry for Entry {
-    fn file(&self) -> &str {
-        &self.file
-    }
-
-    fn sha256(&self) -> &str {
-        &self.sha256
-    }
-
-    fn output(&self) -> &[u8] {
-        &self.output
-    }
-
-    fn set_output(&mut self, bytes: Vec<u8>) {
-        self.output = bytes;
     }
 }
 
