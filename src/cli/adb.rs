@@ -5,7 +5,8 @@ use super::audit::{self, AuditArgs};
 use super::{Context, EXIT_ERROR};
 use crate::collect::android::adb::Adb;
 use crate::collect::live::LiveRequest;
-use crate::scan::{Progress, ScanRequest};
+use crate::matcher::Matcher;
+use crate::scan::{Progress, ScanRequest, ScanResult};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -44,11 +45,33 @@ impl Progress for Notes {
     }
 }
 
-pub fn run(args: &AdbArgs, ctx: &Context) -> Result<i32> {
-    let prepared = match audit::prepare(&args.audit, ctx) {
+/// Runs a live scan (`appaudit adb`, `appaudit ios`): prepares the rules, runs
+/// `scan` with notes on stderr, and prints and exits as the audit says.
+pub(super) fn run_scan<E: std::fmt::Display>(
+    args: &AuditArgs,
+    ctx: &Context,
+    scan: impl FnOnce(&ScanRequest, &Matcher, &Notes) -> Result<ScanResult, E>,
+) -> Result<i32> {
+    let prepared = match audit::prepare(args, ctx) {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
+    let request = ScanRequest {
+        filter: prepared.filter.clone(),
+        inventory: args.inventory,
+        ..ScanRequest::default()
+    };
+    let notes = Notes { quiet: ctx.quiet };
+    match scan(&request, &prepared.matcher, &notes) {
+        Ok(result) => audit::conclude(result, args, ctx, &prepared),
+        Err(e) => {
+            eprintln!("appaudit: error: {e}");
+            Ok(EXIT_ERROR)
+        }
+    }
+}
+
+pub fn run(args: &AdbArgs, ctx: &Context) -> Result<i32> {
     let live = LiveRequest {
         adb: Adb {
             program: args.adb.clone(),
@@ -57,17 +80,7 @@ pub fn run(args: &AdbArgs, ctx: &Context) -> Result<i32> {
         serials: args.serials.clone(),
         save: args.save.clone(),
     };
-    let request = ScanRequest {
-        filter: prepared.filter.clone(),
-        inventory: args.audit.inventory,
-        ..ScanRequest::default()
-    };
-    let notes = Notes { quiet: ctx.quiet };
-    match crate::scan::run_live(&live, &request, &prepared.matcher, &notes) {
-        Ok(result) => audit::conclude(result, &args.audit, ctx, &prepared),
-        Err(e) => {
-            eprintln!("appaudit: error: {e}");
-            Ok(EXIT_ERROR)
-        }
-    }
+    run_scan(&args.audit, ctx, |request, matcher, notes| {
+        crate::scan::run_live(&live, request, matcher, notes)
+    })
 }

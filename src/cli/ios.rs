@@ -2,12 +2,11 @@
 //! tools. The scan is the library's ([`crate::scan::run_ios`]); this command only reads
 //! arguments and prints.
 
-use super::adb::Notes;
-use super::audit::{self, AuditArgs};
-use super::{Context, EXIT_ERROR};
+use super::Context;
+use super::adb::run_scan;
+use super::audit::AuditArgs;
 use crate::collect::ios::live::IosRequest;
 use crate::collect::ios::usb::Tools;
-use crate::scan::ScanRequest;
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -56,10 +55,6 @@ pub struct IosArgs {
 }
 
 pub fn run(args: &IosArgs, ctx: &Context) -> Result<i32> {
-    let prepared = match audit::prepare(&args.audit, ctx) {
-        Ok(p) => p,
-        Err(code) => return Ok(code),
-    };
     let live = IosRequest {
         tools: Tools {
             idevice_id: args.idevice_id.clone(),
@@ -70,17 +65,7 @@ pub fn run(args: &IosArgs, ctx: &Context) -> Result<i32> {
         udids: args.udids.clone(),
         save: args.save.clone(),
     };
-    let request = ScanRequest {
-        filter: prepared.filter.clone(),
-        inventory: args.audit.inventory,
-        ..ScanRequest::default()
-    };
-    let notes = Notes { quiet: ctx.quiet };
-    match crate::scan::run_ios(&live, &request, &prepared.matcher, &notes) {
-        Ok(result) => audit::conclude(result, &args.audit, ctx, &prepared),
-        Err(e) => {
-            eprintln!("appaudit: error: {e}");
-            Ok(EXIT_ERROR)
-        }
-    }
+    run_scan(&args.audit, ctx, |request, matcher, notes| {
+        crate::scan::run_ios(&live, request, matcher, notes)
+    })
 }

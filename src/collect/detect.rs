@@ -8,7 +8,7 @@
 //! inside a folder are never followed, and only one level is read.
 
 use crate::collect::android::binary::read_head;
-use crate::collect::android::dumpsys;
+use crate::collect::android::{LineParse, dumpsys};
 use crate::collect::desktop;
 use crate::collect::registry::{
     BINARY_SOURCES, FOLDER_SOURCES, TEXT_SOURCES, finish, read_machine,

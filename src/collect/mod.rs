@@ -13,6 +13,7 @@ use crate::model::Device;
 pub use crate::model::InputError;
 
 pub mod android;
+pub(crate) mod capture_manifest;
 pub mod desktop;
 pub mod detect;
 mod error;

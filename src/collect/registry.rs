@@ -18,12 +18,12 @@ pub static BINARY_SOURCES: &[&dyn BinarySource] = &[
 /// objects too, so their columns tell them apart first.
 pub static TEXT_SOURCES: &[&dyn TextSource] = &[
     &import::osquery::Source,
-    &import::fleet::Source,
+    &import::fleet::SOURCE,
     &android::androidqf::Source,
-    &android::dumpsys::Source,
-    &android::pm_list::Source,
+    &android::dumpsys::SOURCE,
+    &android::pm_list::SOURCE,
     &ios::source::ListingText,
-    &import::csv::Source,
+    &import::csv::SOURCE,
 ];
 
 /// The folder layouts, in the order they are asked: an iOS capture's `manifest.json`

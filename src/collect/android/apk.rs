@@ -6,8 +6,8 @@
 //! resolved, so a label given as a resource reference is left out. Every length read
 //! from the file is checked against the bytes that are there.
 
-use super::capture::sha256_hex;
 use crate::collect::CollectError;
+use crate::collect::capture_manifest::sha256_hex;
 use crate::model::{App, Evidence, Platform};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;

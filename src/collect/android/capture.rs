@@ -10,20 +10,17 @@
 use super::{AppSet, dumpsys, getprop, mark_side_loaded, pm_list};
 use crate::collect::CollectError;
 use crate::collect::InputError;
+use crate::collect::capture_manifest::{self, SavedEntry};
+pub use crate::collect::capture_manifest::{MANIFEST, sha256_hex, utc_from_unix, utc_now};
 use crate::model::{App, Device, Platform, UserState};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Component, Path};
+use std::path::Path;
 
 /// The `Device::format` of a live or saved adb capture.
 pub const FORMAT: &str = "adb";
-/// The file that marks a saved capture folder.
-pub const MANIFEST: &str = "manifest.json";
 /// `Manifest::kind`: tells our manifest from any other `manifest.json`.
 pub const KIND: &str = "appaudit-adb-capture";
-/// Largest saved output read back (same cap as other inputs).
-const MAX_OUTPUT_BYTES: u64 = crate::collect::text::MAX_FILE_BYTES;
 
 /// What a command of the capture asked the device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +70,20 @@ pub struct Entry {
     /// The output itself (not in the manifest: in `file`).
     #[serde(skip)]
     pub output: String,
+}
+
+impl SavedEntry for Entry {
+    fn file_and_sha256(&self) -> (&str, &str) {
+        (&self.file, &self.sha256)
+    }
+
+    fn output(&self) -> &[u8] {
+        self.output.as_bytes()
+    }
+
+    fn set_output(&mut self, bytes: Vec<u8>) {
+        self.output = String::from_utf8_lossy(&bytes).into_owned();
+    }
 }
 
 fn is_false(b: &bool) -> bool {
@@ -168,19 +179,7 @@ impl Manifest {
 
     /// Writes every output and `manifest.json` into `dir` (created if needed).
     pub fn save(&self, dir: &Path) -> Result<(), CollectError> {
-        let fail = |path: &Path, source: std::io::Error| CollectError::Write {
-            path: path.to_owned(),
-            source,
-        };
-        std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
-        for entry in &self.entries {
-            let path = dir.join(&entry.file);
-            std::fs::write(&path, entry.output.as_bytes()).map_err(|e| fail(&path, e))?;
-        }
-        let path = dir.join(MANIFEST);
-        let mut json = serde_json::to_string_pretty(self).map_err(|e| fail(&path, e.into()))?;
-        json.push('\n');
-        std::fs::write(&path, json).map_err(|e| fail(&path, e))
+        capture_manifest::save(dir, &self.entries, self)
     }
 }
 
@@ -197,19 +196,6 @@ fn file_base(role: Role, user: Option<u32>) -> String {
         Some(user) => format!("{name}_user{user}"),
         None => name.to_owned(),
     }
-}
-
-/// Lowercase hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// A user or profile from `pm list users`.
@@ -336,23 +322,17 @@ fn listed_apps(
     for entry in manifest.current(Role::Packages) {
         let user = entry.user.unwrap_or(0);
         match pm_list::parse(&entry.output, &label(entry)) {
-            Some(parsed) => {
+            Some(mut parsed) => {
                 listed_any = true;
-                for mut app in parsed.apps {
+                for app in &mut parsed.apps {
                     app.users.push(UserState {
                         user,
                         installed: Some(true),
                         ..UserState::default()
                     });
-                    apps.insert(app);
                 }
                 // Lines that are not packages are expected in failed attempts only.
-                warnings.extend(
-                    parsed
-                        .warnings
-                        .into_iter()
-                        .map(|w| format!("{}: {w}", entry.file)),
-                );
+                parsed.merge_into(&mut apps, warnings, &entry.file);
             }
             None => warnings.push(format!(
                 "{}: no package listed for user {user}{}",
@@ -367,13 +347,7 @@ fn listed_apps(
         match dumpsys::parse(&entry.output, &label(entry)) {
             Some(parsed) => {
                 listed_any = true;
-                parsed.apps.into_iter().for_each(|app| apps.insert(app));
-                warnings.extend(
-                    parsed
-                        .warnings
-                        .into_iter()
-                        .map(|w| format!("{}: {w}", entry.file)),
-                );
+                parsed.merge_into(&mut apps, warnings, &entry.file);
             }
             None => warnings.push(format!("{}: no package section", entry.file)),
         }
@@ -471,18 +445,10 @@ pub fn is_capture_folder(dir: &Path) -> bool {
 /// Reads a saved capture folder back. Problems recorded live, outputs that changed
 /// since the capture (SHA-256) and unreadable files are errors beside the device.
 pub fn load(dir: &Path) -> Result<(Device, Vec<InputError>), InputError> {
-    let manifest_path = dir.join(MANIFEST);
-    let bytes =
-        read_capped(&manifest_path).map_err(|message| InputError::new(&manifest_path, message))?;
-    let mut manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
-        InputError::new(
-            &manifest_path,
-            format!("not an appaudit capture manifest: {e}"),
-        )
-    })?;
+    let mut manifest: Manifest = capture_manifest::read_manifest(dir, "appaudit capture manifest")?;
     if manifest.kind != KIND {
         return Err(InputError::new(
-            &manifest_path,
+            &dir.join(MANIFEST),
             format!(
                 "not an appaudit capture manifest: kind is `{}`, expected `{KIND}`",
                 manifest.kind
@@ -496,85 +462,11 @@ pub fn load(dir: &Path) -> Result<(Device, Vec<InputError>), InputError> {
             format!("capture incomplete: {problem}"),
         ));
     }
-    let mut kept = Vec::new();
-    for mut entry in std::mem::take(&mut manifest.entries) {
-        let relative = Path::new(&entry.file);
-        if !relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-        {
-            errors.push(InputError::new(
-                &manifest_path,
-                format!(
-                    "entry names `{}`, which is not a file inside the folder",
-                    entry.file
-                ),
-            ));
-            continue;
-        }
-        let path = dir.join(relative);
-        match read_capped(&path) {
-            Ok(bytes) => {
-                let digest = sha256_hex(&bytes);
-                if !digest.eq_ignore_ascii_case(&entry.sha256) {
-                    errors.push(InputError::new(
-                        &path,
-                        format!(
-                            "changed since the capture: SHA-256 is {digest}, the manifest says {}",
-                            entry.sha256
-                        ),
-                    ));
-                }
-                entry.output = String::from_utf8_lossy(&bytes).into_owned();
-                kept.push(entry);
-            }
-            Err(message) => errors.push(InputError::new(&path, message)),
-        }
-    }
-    manifest.entries = kept;
+    let entries = std::mem::take(&mut manifest.entries);
+    manifest.entries = capture_manifest::read_entries(dir, entries, &mut errors);
     let label = |entry: &Entry| dir.join(&entry.file).display().to_string();
     let device = build(&manifest, &dir.display().to_string(), &label);
     Ok((device, errors))
-}
-
-fn read_capped(path: &Path) -> Result<Vec<u8>, CollectError> {
-    use crate::collect::read::{Links, ReadFailure, read_bounded};
-    read_bounded(path, MAX_OUTPUT_BYTES, Links::NoFollow).map_err(|e| match e {
-        ReadFailure::Io(e) => CollectError::Io(e),
-        ReadFailure::NotRegular(_) => CollectError::NotRegularFile,
-        ReadFailure::TooLarge(_) | ReadFailure::Grew => {
-            "file is too large (the limit is 1 GiB)".into()
-        }
-    })
-}
-
-/// The current time, UTC, as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn utc_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    utc_from_unix(secs)
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970 (Howard Hinnant's civil-from-days).
-pub fn utc_from_unix(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 /// A folder saved by `appaudit adb --save`, as a

@@ -5,9 +5,8 @@
 //! block starts at `  Package [name] (hash):`; its keys sit on lines indented by four,
 //! and per-user details on deeper lines under `User N:`.
 
-use super::{AppSet, Parsed};
-use crate::collect::CollectError;
-use crate::collect::source::Found;
+use super::{AppSet, LineParse, ListingSource, Parsed};
+use crate::collect::InputFormat::Dumpsys;
 use crate::collect::text::{ReadError, TextInput, excerpt, lines};
 use crate::model::{App, Evidence, Platform, UserState};
 
@@ -21,25 +20,13 @@ const DELIMITER: &str =
 
 /// Parses the package sections of `text`; `None` when there is no `Package [...]` block.
 pub fn parse(text: &str, source: &str) -> Option<Parsed> {
-    let mut parser = LineParser::new(source);
-    for (index, line) in lines(text).enumerate() {
-        parser.line(index as u64 + 1, line);
-    }
-    parser.finish()
+    super::parse_text(LineParser::new(source), text)
 }
 
 /// Parses the package sections of a file line by line, in bounded memory (the
 /// streaming twin of [`parse`]); `Ok(None)` when there is no `Package [...]` block.
 pub fn parse_input(input: TextInput, source: &str) -> Result<Option<Parsed>, ReadError> {
-    let mut parser = LineParser::new(source);
-    let stats = input.for_each_line(|number, line| parser.line(number, line))?;
-    let mut parsed = parser.finish();
-    if let Some(parsed) = parsed.as_mut() {
-        parsed
-            .warnings
-            .extend(super::pm_list::cut_lines_warning(stats.cut_lines));
-    }
-    Ok(parsed)
+    super::parse_streamed(LineParser::new(source), input)
 }
 
 /// A `dumpsys` parser fed one line at a time.
@@ -65,9 +52,11 @@ impl<'s> LineParser<'s> {
             current: None,
         }
     }
+}
 
+impl LineParse for LineParser<'_> {
     /// Reads line `number` (from 1) of the file, without its line break.
-    pub fn line(&mut self, number: u64, line: &str) {
+    fn line(&mut self, number: u64, line: &str) {
         if is_service_header(line) {
             // Text outside service sections no longer counts.
             self.outside = None;
@@ -91,7 +80,7 @@ impl<'s> LineParser<'s> {
     }
 
     /// The apps read; `None` when no package block was found.
-    pub fn finish(self) -> Option<Parsed> {
+    fn finish(self) -> Option<Parsed> {
         match self.outside {
             Some((mut parser, state)) => {
                 state.end(&mut parser, true);
@@ -381,27 +370,8 @@ pub(crate) const EXPECTED: &str =
     "expected `dumpsys package` output: no `Package [...]` block in a `Packages:` section";
 
 /// `dumpsys package` output, as a [`TextSource`](crate::collect::source::TextSource).
-pub struct Source;
-
-impl crate::collect::source::TextSource for Source {
-    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
-        Some(crate::collect::InputFormat::Dumpsys)
-    }
-
-    fn sniff(&self, head: &str) -> bool {
-        sniff(head)
-    }
-
-    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
-        let parsed = parse(text, source).ok_or(EXPECTED)?;
-        Ok(vec![Found::android(FORMAT, parsed.apps, parsed.warnings)])
-    }
-
-    fn parse_input(&self, input: TextInput, source: &str) -> Result<Vec<Found>, CollectError> {
-        let parsed = parse_input(input, source)?.ok_or(EXPECTED)?;
-        Ok(vec![Found::android(FORMAT, parsed.apps, parsed.warnings)])
-    }
-}
+pub static SOURCE: ListingSource =
+    ListingSource::new(FORMAT, Dumpsys, EXPECTED, sniff, parse, parse_input);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

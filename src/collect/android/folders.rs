@@ -60,13 +60,7 @@ fn read_androidqf(dir: &Path) -> (Option<Found>, Vec<InputError>) {
         match parsed {
             Ok(parsed) => {
                 read_any = true;
-                parsed.apps.into_iter().for_each(|app| apps.insert(app));
-                warnings.extend(
-                    parsed
-                        .warnings
-                        .into_iter()
-                        .map(|w| format!("packages.json: {w}")),
-                );
+                parsed.merge_into(&mut apps, &mut warnings, "packages.json");
             }
             Err(message) => errors.push(InputError::new(
                 &packages,
@@ -83,13 +77,7 @@ fn read_androidqf(dir: &Path) -> (Option<Found>, Vec<InputError>) {
                 Some(parsed) => {
                     read_any = true;
                     // Same id: fills version, install times and users from dumpsys.
-                    parsed.apps.into_iter().for_each(|app| apps.insert(app));
-                    warnings.extend(
-                        parsed
-                            .warnings
-                            .into_iter()
-                            .map(|w| format!("dumpsys.txt: {w}")),
-                    );
+                    parsed.merge_into(&mut apps, &mut warnings, "dumpsys.txt");
                 }
                 None => warnings.push("dumpsys.txt: no package section".to_owned()),
             },

@@ -4,6 +4,9 @@
 //! Each parser takes decoded text and the path to name in evidence, and returns
 //! the apps it read plus warnings about lines it could not use.
 
+use crate::collect::source::{Found, TextSource};
+use crate::collect::text::{ReadError, TextInput, lines};
+use crate::collect::{CollectError, InputFormat};
 pub(crate) use crate::model::AppSet;
 use crate::model::{App, Device, Platform};
 use std::path::Path;
@@ -27,6 +30,113 @@ pub struct Parsed {
     pub apps: Vec<App>,
     /// Problems that did not stop the file from being read.
     pub warnings: Vec<String>,
+}
+
+impl Parsed {
+    /// Merges the apps into `apps` and the warnings, each after `file: `, into `warnings`.
+    pub(crate) fn merge_into(self, apps: &mut AppSet, warnings: &mut Vec<String>, file: &str) {
+        self.apps.into_iter().for_each(|app| apps.insert(app));
+        warnings.extend(self.warnings.into_iter().map(|w| format!("{file}: {w}")));
+    }
+}
+
+/// A parser of a line-oriented Android listing (`pm list packages`, `dumpsys
+/// package`), fed one line at a time.
+pub trait LineParse {
+    /// Reads line `number` (from 1) of the file, without its line break.
+    fn line(&mut self, number: u64, line: &str);
+    /// The apps read; `None` when nothing of the format was found.
+    fn finish(self) -> Option<Parsed>;
+}
+
+/// Feeds every line of `text` to `parser`.
+pub(crate) fn parse_text(mut parser: impl LineParse, text: &str) -> Option<Parsed> {
+    for (index, line) in lines(text).enumerate() {
+        parser.line(index as u64 + 1, line);
+    }
+    parser.finish()
+}
+
+/// Feeds every line of a file to `parser`, in bounded memory (the streaming twin
+/// of [`parse_text`]); lines too long to keep whole are warned of.
+pub(crate) fn parse_streamed(
+    mut parser: impl LineParse,
+    input: TextInput,
+) -> Result<Option<Parsed>, ReadError> {
+    let stats = input.for_each_line(|number, line| parser.line(number, line))?;
+    let mut parsed = parser.finish();
+    if let Some(parsed) = parsed.as_mut() {
+        parsed
+            .warnings
+            .extend(pm_list::cut_lines_warning(stats.cut_lines));
+    }
+    Ok(parsed)
+}
+
+/// A line-oriented Android listing as a [`TextSource`]: its parsers and what a
+/// forced `--input-format` says of a file that is not one.
+pub struct ListingSource {
+    /// Whether the head of a text file is this listing.
+    sniff: fn(&str) -> bool,
+    /// Parses the whole text (`None`: not this listing).
+    parse: fn(&str, &str) -> Option<Parsed>,
+    /// Parses a file line by line, in bounded memory (`None`: not this listing).
+    parse_input: fn(TextInput, &str) -> Result<Option<Parsed>, ReadError>,
+    /// The `Evidence::format` and `Device::format` of the listing.
+    format: &'static str,
+    /// The `--input-format` value that forces it.
+    forced_by: InputFormat,
+    /// What a forced `--input-format` says of a file that is not one.
+    expected: &'static str,
+}
+
+impl ListingSource {
+    /// The listing of `format`, forced by `forced_by`, read by `parse` and
+    /// `parse_input` (`None`: not this format, which `expected` then says).
+    pub(crate) const fn new(
+        format: &'static str,
+        forced_by: InputFormat,
+        expected: &'static str,
+        sniff: fn(&str) -> bool,
+        parse: fn(&str, &str) -> Option<Parsed>,
+        parse_input: fn(TextInput, &str) -> Result<Option<Parsed>, ReadError>,
+    ) -> Self {
+        ListingSource {
+            format,
+            forced_by,
+            expected,
+            sniff,
+            parse,
+            parse_input,
+        }
+    }
+
+    fn found(&self, parsed: Option<Parsed>) -> Result<Vec<Found>, CollectError> {
+        let parsed = parsed.ok_or(self.expected)?;
+        Ok(vec![Found::android(
+            self.format,
+            parsed.apps,
+            parsed.warnings,
+        )])
+    }
+}
+
+impl TextSource for ListingSource {
+    fn forced_by(&self) -> Option<InputFormat> {
+        Some(self.forced_by)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        (self.sniff)(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        self.found((self.parse)(text, source))
+    }
+
+    fn parse_input(&self, input: TextInput, source: &str) -> Result<Vec<Found>, CollectError> {
+        self.found((self.parse_input)(input, source)?)
+    }
 }
 
 /// Installers that mean "not from an app store": the system package installer (an APK

@@ -155,7 +155,7 @@ fn number(value: &str) -> Option<u64> {
 /// `ft="18d6b1a2c00"`: milliseconds since 1970 in hex, as UTC text.
 fn hex_millis(value: &str) -> Option<String> {
     let millis = u64::from_str_radix(value.trim().trim_start_matches("0x"), 16).ok()?;
-    (millis > 0).then(|| super::capture::utc_from_unix(millis / 1000))
+    (millis > 0).then(|| crate::collect::capture_manifest::utc_from_unix(millis / 1000))
 }
 
 fn text_elements(text: &str) -> Result<Vec<Element>, CollectError> {

@@ -4,9 +4,8 @@
 //! The optional fields are read as `key:value` / `key=value` tokens so their order
 //! does not matter.
 
-use super::{AppSet, Parsed, WarningCap, is_package_name};
-use crate::collect::CollectError;
-use crate::collect::source::Found;
+use super::{AppSet, LineParse, ListingSource, Parsed, WarningCap, is_package_name};
+use crate::collect::InputFormat::PmList;
 use crate::collect::text::{ReadError, TextInput, excerpt, lines};
 use crate::model::{App, Evidence, Platform};
 
@@ -25,23 +24,13 @@ struct PackageLine<'a> {
 
 /// Parses `pm list packages` output; `None` when no line is a package line.
 pub fn parse(text: &str, source: &str) -> Option<Parsed> {
-    let mut parser = LineParser::new(source);
-    for (index, raw) in lines(text).enumerate() {
-        parser.line(index as u64 + 1, raw);
-    }
-    parser.finish()
+    super::parse_text(LineParser::new(source), text)
 }
 
 /// Parses `pm list packages` output line by line from a file, in bounded memory
 /// (the streaming twin of [`parse`]); `Ok(None)` when no line is a package line.
 pub fn parse_input(input: TextInput, source: &str) -> Result<Option<Parsed>, ReadError> {
-    let mut parser = LineParser::new(source);
-    let stats = input.for_each_line(|number, line| parser.line(number, line))?;
-    let mut parsed = parser.finish();
-    if let Some(parsed) = parsed.as_mut() {
-        parsed.warnings.extend(cut_lines_warning(stats.cut_lines));
-    }
-    Ok(parsed)
+    super::parse_streamed(LineParser::new(source), input)
 }
 
 /// The warning for lines too long to keep whole.
@@ -74,9 +63,11 @@ impl<'s> LineParser<'s> {
             found: false,
         }
     }
+}
 
+impl LineParse for LineParser<'_> {
     /// Reads line `number` (from 1) of the file, without its line break.
-    pub fn line(&mut self, number: u64, raw: &str) {
+    fn line(&mut self, number: u64, raw: &str) {
         let line = raw.trim();
         if line.is_empty() {
             return;
@@ -109,7 +100,7 @@ impl<'s> LineParser<'s> {
     }
 
     /// The apps read; `None` when no line was a package line.
-    pub fn finish(mut self) -> Option<Parsed> {
+    fn finish(mut self) -> Option<Parsed> {
         self.other_lines
             .finish(&mut self.warnings, "lines that are not package lines");
         self.found.then(|| Parsed {
@@ -210,27 +201,8 @@ pub(crate) const EXPECTED: &str =
     "expected `pm list packages` output: no line starts with `package:`";
 
 /// `pm list packages` output, as a [`TextSource`](crate::collect::source::TextSource).
-pub struct Source;
-
-impl crate::collect::source::TextSource for Source {
-    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
-        Some(crate::collect::InputFormat::PmList)
-    }
-
-    fn sniff(&self, head: &str) -> bool {
-        sniff(head)
-    }
-
-    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
-        let parsed = parse(text, source).ok_or(EXPECTED)?;
-        Ok(vec![Found::android(FORMAT, parsed.apps, parsed.warnings)])
-    }
-
-    fn parse_input(&self, input: TextInput, source: &str) -> Result<Vec<Found>, CollectError> {
-        let parsed = parse_input(input, source)?.ok_or(EXPECTED)?;
-        Ok(vec![Found::android(FORMAT, parsed.apps, parsed.warnings)])
-    }
-}
+pub static SOURCE: ListingSource =
+    ListingSource::new(FORMAT, PmList, EXPECTED, sniff, parse, parse_input);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -6,7 +6,6 @@
 
 use super::{ImportedDevice, main_platform, non_empty};
 use crate::collect::CollectError;
-use crate::collect::source::Found;
 use crate::collect::text::{excerpt, lines};
 use crate::model::{App, Evidence, Platform};
 use std::collections::HashMap;
@@ -312,9 +311,7 @@ fn skipped_rows(unknown_platform: &[String], no_id: usize) -> Vec<String> {
             unknown_platform.join(", ")
         ));
     }
-    if no_id > 0 {
-        warnings.push(format!("{no_id} row(s) without an id or name; skipped"));
-    }
+    super::warn_skipped(&mut warnings, no_id, "row(s) without an id or name");
     warnings
 }
 
@@ -362,21 +359,8 @@ fn into_devices(
 }
 
 /// A CSV app inventory, as a [`TextSource`](crate::collect::source::TextSource).
-pub struct Source;
-
-impl crate::collect::source::TextSource for Source {
-    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
-        Some(crate::collect::InputFormat::Csv)
-    }
-
-    fn sniff(&self, head: &str) -> bool {
-        sniff(head)
-    }
-
-    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
-        parse(text, source)
-    }
-}
+pub static SOURCE: super::ImportSource =
+    super::ImportSource::new(crate::collect::InputFormat::Csv, sniff, parse);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

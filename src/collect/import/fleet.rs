@@ -9,9 +9,11 @@
 //! Each software item's `source` (the osquery table Fleet read it from) gives its
 //! platform and which field is its identifier.
 
-use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
+use super::{
+    ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix,
+    warn_skipped,
+};
 use crate::collect::CollectError;
-use crate::collect::source::Found;
 use crate::model::{App, Evidence, Platform};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -234,16 +236,16 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
                 list.join(", ")
             ));
         }
-        if no_source > 0 {
-            warnings.push(format!(
-                "{no_source} software item(s) without a `source`; skipped"
-            ));
-        }
-        if no_id > 0 {
-            warnings.push(format!(
-                "{no_id} software item(s) without a name or bundle id; skipped"
-            ));
-        }
+        warn_skipped(
+            &mut warnings,
+            no_source,
+            "software item(s) without a `source`",
+        );
+        warn_skipped(
+            &mut warnings,
+            no_id,
+            "software item(s) without a name or bundle id",
+        );
         let (name, properties, fallback) = host_facts(host.object);
         devices.push(ImportedDevice {
             name,
@@ -263,21 +265,8 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
 }
 
 /// Fleet's software JSON, as a [`TextSource`](crate::collect::source::TextSource).
-pub struct Source;
-
-impl crate::collect::source::TextSource for Source {
-    fn forced_by(&self) -> Option<crate::collect::InputFormat> {
-        Some(crate::collect::InputFormat::Fleet)
-    }
-
-    fn sniff(&self, head: &str) -> bool {
-        sniff(head)
-    }
-
-    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
-        parse(text, source)
-    }
-}
+pub static SOURCE: super::ImportSource =
+    super::ImportSource::new(crate::collect::InputFormat::Fleet, sniff, parse);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -6,12 +6,50 @@
 //! or more [`ImportedDevice`]s; `collect` turns them into devices. Evidence lines are
 //! 1-based: the line where a JSON record's `{` stands, or a CSV row's line.
 
+use crate::collect::source::{Found, TextSource};
+use crate::collect::{CollectError, InputFormat};
 use crate::model::{App, Platform};
 use std::collections::HashMap;
 
 pub mod csv;
 pub mod fleet;
 pub mod osquery;
+
+/// An inventory export read whole (CSV, Fleet JSON), as a [`TextSource`].
+pub struct ImportSource {
+    forced_by: InputFormat,
+    sniff: fn(&str) -> bool,
+    parse: fn(&str, &str) -> Result<Vec<Found>, CollectError>,
+}
+
+impl ImportSource {
+    /// The export forced by `forced_by`, told by `sniff` and read by `parse`.
+    pub(crate) const fn new(
+        forced_by: InputFormat,
+        sniff: fn(&str) -> bool,
+        parse: fn(&str, &str) -> Result<Vec<Found>, CollectError>,
+    ) -> Self {
+        ImportSource {
+            forced_by,
+            sniff,
+            parse,
+        }
+    }
+}
+
+impl TextSource for ImportSource {
+    fn forced_by(&self) -> Option<InputFormat> {
+        Some(self.forced_by)
+    }
+
+    fn sniff(&self, head: &str) -> bool {
+        (self.sniff)(head)
+    }
+
+    fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
+        (self.parse)(text, source)
+    }
+}
 
 /// One device read from an inventory file: the collectors' one output type.
 pub type ImportedDevice = crate::collect::source::Found;
@@ -26,6 +64,13 @@ pub(crate) fn main_platform(apps: &[App], fallback: Platform) -> Platform {
         .into_iter()
         .max_by_key(|(platform, count)| (*count, std::cmp::Reverse(*platform)))
         .map_or(fallback, |(platform, _)| platform)
+}
+
+/// Warns that `count` items (`what`: "row(s) without an id") were skipped, when any were.
+pub(crate) fn warn_skipped(warnings: &mut Vec<String>, count: usize, what: &str) {
+    if count > 0 {
+        warnings.push(format!("{count} {what}; skipped"));
+    }
 }
 
 /// A text value: trimmed, `None` when empty.

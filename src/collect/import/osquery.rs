@@ -135,16 +135,16 @@ pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, CollectError> {
             None => nameless += 1,
         }
     }
-    if unknown > 0 {
-        warnings.push(format!(
-            "{unknown} row(s) are not from apps, programs, deb_packages or rpm_packages; skipped"
-        ));
-    }
-    if nameless > 0 {
-        warnings.push(format!(
-            "{nameless} row(s) have no identifier (bundle_identifier, identifying_number or name); skipped"
-        ));
-    }
+    super::warn_skipped(
+        &mut warnings,
+        unknown,
+        "row(s) are not from apps, programs, deb_packages or rpm_packages",
+    );
+    super::warn_skipped(
+        &mut warnings,
+        nameless,
+        "row(s) have no identifier (bundle_identifier, identifying_number or name)",
+    );
     if apps.is_empty() && !rows.is_empty() {
         return Err(
             "expected osquery rows of apps, programs, deb_packages or rpm_packages; no row names an app"

@@ -8,23 +8,20 @@
 //! [`build`], so a saved capture gives the same findings as the live scan that wrote it.
 
 use super::listing::{self, ideviceinfo};
-use crate::collect::android::capture::{sha256_hex, utc_now};
+pub use crate::collect::capture_manifest::MANIFEST;
+use crate::collect::capture_manifest::{self, SavedEntry, sha256_hex, utc_now};
 use crate::collect::source::{FolderSource, Found};
 use crate::collect::{CollectError, desktop};
 use crate::model::{Device, InputError, Platform};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Component, Path};
+use std::path::Path;
 
 /// The `Device::format` of a live or saved capture over USB.
 pub const FORMAT: &str = "libimobiledevice";
-/// The file that marks a saved capture folder.
-pub const MANIFEST: &str = "manifest.json";
 /// `Manifest::kind`: tells this manifest from an adb capture's or any other.
 pub const KIND: &str = "appaudit-ios-capture";
-/// Largest saved output read back (same cap as other inputs).
-const MAX_OUTPUT_BYTES: u64 = crate::collect::text::MAX_FILE_BYTES;
 
 /// What a command of the capture asked the device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +66,20 @@ pub struct Entry {
     /// The output itself (not in the manifest: in `file`).
     #[serde(skip)]
     pub output: Vec<u8>,
+}
+
+impl SavedEntry for Entry {
+    fn file_and_sha256(&self) -> (&str, &str) {
+        (&self.file, &self.sha256)
+    }
+
+    fn output(&self) -> &[u8] {
+        &self.output
+    }
+
+    fn set_output(&mut self, bytes: Vec<u8>) {
+        self.output = bytes;
+    }
 }
 
 /// Everything captured from one device; `manifest.json` is this without the outputs.
@@ -136,19 +147,7 @@ impl Manifest {
 
     /// Writes every output and `manifest.json` into `dir` (created if needed).
     pub fn save(&self, dir: &Path) -> Result<(), CollectError> {
-        let fail = |path: &Path, source: std::io::Error| CollectError::Write {
-            path: path.to_owned(),
-            source,
-        };
-        std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
-        for entry in &self.entries {
-            let path = dir.join(&entry.file);
-            std::fs::write(&path, &entry.output).map_err(|e| fail(&path, e))?;
-        }
-        let path = dir.join(MANIFEST);
-        let mut json = serde_json::to_string_pretty(self).map_err(|e| fail(&path, e.into()))?;
-        json.push('\n');
-        std::fs::write(&path, json).map_err(|e| fail(&path, e))
+        capture_manifest::save(dir, &self.entries, self)
     }
 }
 
@@ -222,55 +221,22 @@ pub fn is_capture_folder(dir: &Path) -> bool {
 /// the capture (SHA-256) and unreadable files.
 pub fn load(dir: &Path) -> (Option<Device>, Vec<InputError>) {
     let manifest_path = dir.join(MANIFEST);
-    let parsed = read_capped(&manifest_path).and_then(|bytes| {
-        serde_json::from_slice::<Manifest>(&bytes)
-            .map_err(|e| format!("not an appaudit iOS capture manifest: {e}").into())
-    });
+    let parsed = capture_manifest::read_manifest::<Manifest>(dir, "appaudit iOS capture manifest");
     let mut manifest = match parsed {
         Ok(m) if m.kind == KIND => m,
         Ok(m) => {
             let message = format!("not an appaudit iOS capture manifest: kind is `{}`", m.kind);
             return (None, vec![InputError::new(&manifest_path, message)]);
         }
-        Err(e) => return (None, vec![e.at(&manifest_path)]),
+        Err(e) => return (None, vec![e]),
     };
     let mut errors: Vec<InputError> = manifest
         .problems
         .iter()
         .map(|p| InputError::new(dir, format!("capture incomplete: {p}")))
         .collect();
-    let mut kept = Vec::new();
-    for mut entry in std::mem::take(&mut manifest.entries) {
-        let relative = Path::new(&entry.file);
-        if !relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-        {
-            let message = format!(
-                "entry names `{}`, which is not a file inside the folder",
-                entry.file
-            );
-            errors.push(InputError::new(&manifest_path, message));
-            continue;
-        }
-        let path = dir.join(relative);
-        match read_capped(&path) {
-            Ok(bytes) => {
-                let digest = sha256_hex(&bytes);
-                if !digest.eq_ignore_ascii_case(&entry.sha256) {
-                    let message = format!(
-                        "changed since the capture: SHA-256 is {digest}, the manifest says {}",
-                        entry.sha256
-                    );
-                    errors.push(InputError::new(&path, message));
-                }
-                entry.output = bytes;
-                kept.push(entry);
-            }
-            Err(e) => errors.push(e.at(&path)),
-        }
-    }
-    manifest.entries = kept;
+    let entries = std::mem::take(&mut manifest.entries);
+    manifest.entries = capture_manifest::read_entries(dir, entries, &mut errors);
     let label = |entry: &Entry| dir.join(&entry.file).display().to_string();
     match build(&manifest, &dir.display().to_string(), &label) {
         Ok(device) => (Some(device), errors),
@@ -281,17 +247,6 @@ pub fn load(dir: &Path) -> (Option<Device>, Vec<InputError>) {
             (None, errors)
         }
     }
-}
-
-fn read_capped(path: &Path) -> Result<Vec<u8>, CollectError> {
-    use crate::collect::read::{Links, ReadFailure, read_bounded};
-    read_bounded(path, MAX_OUTPUT_BYTES, Links::NoFollow).map_err(|e| match e {
-        ReadFailure::Io(e) => CollectError::Io(e),
-        ReadFailure::NotRegular(_) => CollectError::NotRegularFile,
-        ReadFailure::TooLarge(_) | ReadFailure::Grew => {
-            "file is too large (the limit is 1 GiB)".into()
-        }
-    })
 }
 
 /// A folder saved by `appaudit ios --save`, as a [`FolderSource`].
