@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 // Types that two or more parts share live below them all, in their own files.
 mod input_error;
@@ -333,13 +334,15 @@ pub enum RegimeRole {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegimeInfo {
     /// The regime's stable id (`us-far-52.204-27`), as rules and policies refer to it.
-    pub id: String,
+    /// (The regime's own texts are shared by every finding: a fleet of findings costs
+    /// a pointer each, not a copy of the legal prose.)
+    pub id: Arc<str>,
     /// A short name for tables: `EO 13942`, `FAR 52.204-27`.
-    pub short: String,
+    pub short: Arc<str>,
     /// The instrument's full title.
-    pub title: String,
+    pub title: Arc<str>,
     /// The legal instrument's citation (`Executive Order 13971`, `FAR 52.204-27 (JUN 2023)`).
-    pub instrument: String,
+    pub instrument: Arc<str>,
     /// How it binds: `law`, `executive-order`, `contract-clause`, `directive`, `guidance`,
     /// `determination` or `administrative-order` (`unspecified` when the rule gives none).
     /// `guidance` is never binding.
@@ -353,10 +356,10 @@ pub struct RegimeInfo {
     /// For people: "in force", "in force in India", "revoked 2021-06-09 by EO 14034".
     pub status_text: String,
     /// Whom it binds, in full, as the rule states it (`applies_to` is the short form).
-    pub binds: String,
+    pub binds: Arc<str>,
     /// Whom it binds, in a few words: "federal contractors".
     #[serde(default)]
-    pub applies_to: String,
+    pub applies_to: Arc<str>,
     /// `binding` for the scan's scope, else `context`.
     #[serde(default)]
     pub role: RegimeRole,
@@ -374,7 +377,7 @@ pub struct RegimeInfo {
     pub via_feature: Option<String>,
     /// URLs of the regime's legal sources, then those the rule gives for this app's own
     /// status (a revocation or lifting).
-    pub sources: Vec<String>,
+    pub sources: Arc<[String]>,
 }
 
 impl RegimeInfo {

@@ -377,7 +377,7 @@ fn named_rules_carry_the_regimes_of_vendor_rules_that_also_match_them() {
             if !hit {
                 continue;
             }
-            let have: HashSet<&str> = app.regimes.iter().map(|r| r.id.as_str()).collect();
+            let have: HashSet<&str> = app.regimes.iter().map(|r| &*r.id).collect();
             for r in &vendor.regimes {
                 assert!(
                     have.contains(r.id.as_str()),
@@ -401,7 +401,7 @@ fn tiktok_is_named_by_the_far_clause_and_the_revoked_order() {
     let status = |id: &str| {
         f[0].regimes
             .iter()
-            .find(|r| r.id == id && r.via_feature.is_none())
+            .find(|r| &*r.id == id && r.via_feature.is_none())
             .map(|r| (r.status.clone(), r.coverage.clone()))
     };
     assert_eq!(
@@ -424,7 +424,7 @@ fn federal_contractor_policy_selects_tiktok_and_kaspersky_not_alipay() {
         f.regimes
             .iter()
             .filter(|r| r.role == appaudit::model::RegimeRole::Binding)
-            .map(|r| r.id.clone())
+            .map(|r| r.id.to_string())
             .collect()
     };
     assert_eq!(
@@ -432,11 +432,11 @@ fn federal_contractor_policy_selects_tiktok_and_kaspersky_not_alipay() {
         HashSet::from(["us-far-52.204-27".to_string()])
     );
     // Context regimes follow the binding one and never bind.
-    assert_eq!(tiktok[0].regimes[0].id, "us-far-52.204-27");
+    assert_eq!(&*tiktok[0].regimes[0].id, "us-far-52.204-27");
     let kaspersky = m.match_app(&android("com.kms.free"), &contractor);
     assert_eq!(kaspersky.len(), 1);
     assert_eq!(kaspersky[0].confidence, Confidence::Confirmed);
-    let ids: HashSet<&str> = kaspersky[0].regimes.iter().map(|r| r.id.as_str()).collect();
+    let ids: HashSet<&str> = kaspersky[0].regimes.iter().map(|r| &*r.id).collect();
     assert_eq!(
         ids,
         HashSet::from(["us-far-52.204-23", "us-bis-kaspersky-2024"])
@@ -461,7 +461,7 @@ fn capcut_is_only_possibly_covered_by_the_far_clause() {
     let far = f[0]
         .regimes
         .iter()
-        .find(|r| r.id == "us-far-52.204-27")
+        .find(|r| &*r.id == "us-far-52.204-27")
         .unwrap();
     assert_eq!(far.coverage, "possible");
     // Under the contractor policy the only regime is a possible one: a review finding.

@@ -18,6 +18,7 @@ use globset::Glob;
 use loose::LoosePatterns;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 mod error;
 mod loose;
@@ -63,6 +64,33 @@ struct Tier {
 pub struct Matcher {
     rules: RuleSet,
     tiers: HashMap<(Platform, Field), Tier, FastHash>,
+    /// Each regime's texts, made once and shared by every finding under it.
+    texts: HashMap<String, RegimeTexts>,
+}
+
+/// The parts of a [`RegimeInfo`] that are the same in every finding.
+struct RegimeTexts {
+    id: Arc<str>,
+    short: Arc<str>,
+    title: Arc<str>,
+    instrument: Arc<str>,
+    binds: Arc<str>,
+    applies_to: Arc<str>,
+    sources: Arc<[String]>,
+}
+
+impl RegimeTexts {
+    fn of(regime: &crate::rules::Regime) -> Self {
+        RegimeTexts {
+            id: regime.id.as_str().into(),
+            short: regime.short.as_str().into(),
+            title: regime.title.as_str().into(),
+            instrument: regime.instrument.as_str().into(),
+            binds: regime.binds.as_str().into(),
+            applies_to: regime.applies_to.as_str().into(),
+            sources: regime.sources.iter().map(|s| s.url.clone()).collect(),
+        }
+    }
 }
 
 /// Every app value is hashed several times (exact, then each prefix): SipHash's
@@ -125,7 +153,16 @@ impl Matcher {
         for (key, patterns) in regexes {
             tiers.entry(key).or_default().regexes = Some(LoosePatterns::regexes(patterns)?);
         }
-        Ok(Matcher { rules, tiers })
+        let texts = rules
+            .regimes
+            .iter()
+            .map(|r| (r.id.clone(), RegimeTexts::of(r)))
+            .collect();
+        Ok(Matcher {
+            rules,
+            tiers,
+            texts,
+        })
     }
 
     /// The rules the matcher was built from.
@@ -298,7 +335,7 @@ impl Matcher {
             for r in &allowed {
                 if regimes
                     .iter()
-                    .any(|x| &&x.id == r && x.via_feature.is_none())
+                    .any(|x| *x.id == ***r && x.via_feature.is_none())
                 {
                     continue;
                 }
@@ -340,6 +377,7 @@ impl Matcher {
         filter: &RegimeFilter,
     ) -> Option<RegimeInfo> {
         let regime = self.rules.regime(&r.id)?;
+        let texts = self.texts.get(&r.id)?;
         let mut status = r.status.clone().unwrap_or_else(|| regime.status.clone());
         let mut ownership = None;
         if let Some(name) = &r.through_owner {
@@ -366,13 +404,21 @@ impl Matcher {
         } else {
             RegimeRole::Context
         };
-        let mut sources: Vec<String> = regime.sources.iter().map(|s| s.url.clone()).collect();
-        sources.extend(r.status_sources.iter().map(|s| s.url.clone()));
+        let sources = if r.status_sources.is_empty() {
+            texts.sources.clone()
+        } else {
+            texts
+                .sources
+                .iter()
+                .cloned()
+                .chain(r.status_sources.iter().map(|s| s.url.clone()))
+                .collect()
+        };
         Some(RegimeInfo {
-            id: regime.id.clone(),
-            short: regime.short.clone(),
-            title: regime.title.clone(),
-            instrument: regime.instrument.clone(),
+            id: texts.id.clone(),
+            short: texts.short.clone(),
+            title: texts.title.clone(),
+            instrument: texts.instrument.clone(),
             kind: regime
                 .kind
                 .map_or("unspecified", InstrumentKind::as_str)
@@ -380,8 +426,8 @@ impl Matcher {
             jurisdiction: regime.jurisdiction.clone(),
             status: status.label().to_string(),
             status_text: regime.describe_status(&status),
-            binds: regime.binds.clone(),
-            applies_to: regime.applies_to.clone(),
+            binds: texts.binds.clone(),
+            applies_to: texts.applies_to.clone(),
             role,
             ownership,
             coverage: match r.coverage {

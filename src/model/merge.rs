@@ -97,6 +97,13 @@ impl AppSet {
 
 /// Merges apps with the same key, in first-seen order.
 pub fn merge_apps(apps: Vec<App>) -> Vec<App> {
+    // Most sources list each app once (streaming parsers merge as they read): only
+    // when a key repeats is a merged copy made, so a 100 MB dump is not held twice.
+    let mut keys = std::collections::HashSet::with_capacity(apps.len());
+    if apps.iter().all(|app| keys.insert(app_key(app))) {
+        return apps;
+    }
+    drop(keys);
     let mut set = AppSet::default();
     for app in apps {
         set.insert(app);

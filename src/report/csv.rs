@@ -58,7 +58,7 @@ fn row(device: &str, source: &str, f: &Finding, rules_reviewed: &str) -> Vec<Str
         join(&mut f.app.installed_users().map(|u| u.to_string())),
         f.rule.id.clone(),
         f.rule.name.clone(),
-        join(&mut f.regimes.iter().map(|r| r.id.clone())),
+        join(&mut f.regimes.iter().map(|r| r.id.to_string())),
         join(
             &mut f
                 .regimes
@@ -78,7 +78,7 @@ fn row(device: &str, source: &str, f: &Finding, rules_reviewed: &str) -> Vec<Str
                 .regimes
                 .iter()
                 .filter(|r| r.role == RegimeRole::Binding)
-                .map(|r| r.id.clone()),
+                .map(|r| r.id.to_string()),
         ),
         rules_reviewed.to_string(),
     ]

@@ -267,8 +267,8 @@ fn counts(result: &ScanResult) -> (Vec<AppCount>, Vec<RegimeCount>) {
             }
             for r in &f.regimes {
                 let c = regimes.entry(&r.id).or_insert_with(|| RegimeCount {
-                    regime: r.id.clone(),
-                    instrument: r.instrument.clone(),
+                    regime: r.id.to_string(),
+                    instrument: r.instrument.to_string(),
                     status: r.status.clone(),
                     findings: 0,
                     devices: 0,
