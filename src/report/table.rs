@@ -101,6 +101,10 @@ impl TableReport {
                 .filter(|(k, _)| k == "model" || k == "android_version" || k == "ios_version")
                 .map(|(k, v)| format!("{k} {v}")),
         );
+        // How old the evidence is: a backup can be months old.
+        if let Some((_, date)) = dev.properties.iter().find(|(k, _)| k == "last_backup_date") {
+            facts.push(format!("backed up {date}"));
+        }
         writeln!(
             out,
             "{} {}  ({})",
