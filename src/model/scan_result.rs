@@ -1,7 +1,8 @@
 //! What a scan found: shared by the scan (which fills it), the reports (which
 //! print it) and baselines (which compare it), so it lives in the model.
 
-use super::{AuditContext, Device, Finding, InputError};
+use super::{AuditContext, Device, Finding, InputError, Platform, merge_apps};
+use std::collections::HashMap;
 
 /// A device with what the matcher found on it.
 #[derive(Clone, Debug)]
@@ -80,8 +81,72 @@ impl ScanResult {
         }
     }
 
+    /// Inputs read as the same device (the same platform and own id: a serial, a
+    /// UDID... never a file name) become one device with the evidence of both; the
+    /// device names the other inputs in `also_from`.
+    pub fn merge_same_devices(&mut self) {
+        let mut index: HashMap<(Platform, String), usize> = HashMap::new();
+        let mut merged: Vec<DeviceResult> = Vec::with_capacity(self.devices.len());
+        for result in std::mem::take(&mut self.devices) {
+            if result.device.id_source.is_own() {
+                let key = (result.device.platform, result.device.id.clone());
+                if let Some(&slot) = index.get(&key) {
+                    merged[slot].absorb(result);
+                    continue;
+                }
+                index.insert(key, merged.len());
+            }
+            merged.push(result);
+        }
+        self.devices = merged;
+    }
+
     /// The outcome when every finding counts.
     pub fn outcome(&self) -> Outcome {
         self.outcome_with(|_| true)
+    }
+}
+
+impl DeviceResult {
+    /// Takes in another input's reading of the same device.
+    fn absorb(&mut self, other: DeviceResult) {
+        let device = &mut self.device;
+        let other_device = other.device;
+        device.also_from.push(other_device.source.clone());
+        device.also_from.extend(other_device.also_from);
+        for (key, value) in other_device.properties {
+            if !device.properties.iter().any(|(k, _)| *k == key) {
+                device.properties.push((key, value));
+            }
+        }
+        let source = &other_device.source;
+        device.warnings.extend(
+            other_device
+                .warnings
+                .into_iter()
+                .map(|w| format!("{source}: {w}")),
+        );
+        if !other_device.apps.is_empty() {
+            let mut apps = std::mem::take(&mut device.apps);
+            apps.extend(other_device.apps);
+            device.apps = merge_apps(apps);
+        }
+        // The same apps are usually in both inputs: the larger count is kept.
+        self.apps_scanned = self.apps_scanned.max(other.apps_scanned);
+        merge_findings(&mut self.findings, other.findings);
+        merge_findings(&mut self.data_left_behind, other.data_left_behind);
+    }
+}
+
+/// Adds `from` to `into`; a finding of the same app and rule gains the other's evidence.
+fn merge_findings(into: &mut Vec<Finding>, from: Vec<Finding>) {
+    for finding in from {
+        match into
+            .iter_mut()
+            .find(|f| f.app.id == finding.app.id && f.rule.id == finding.rule.id)
+        {
+            Some(same) => same.app.merge(finding.app),
+            None => into.push(finding),
+        }
     }
 }

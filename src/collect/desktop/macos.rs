@@ -484,6 +484,29 @@ pub fn properties(root: &Root) -> Vec<(String, String)> {
             }
         }
     }
+    // System -> System -> ComputerName / HostName; Network -> HostNames -> LocalHostName.
+    if let Ok((_, dict)) = read_plist(
+        root,
+        Path::new("/Library/Preferences/SystemConfiguration/preferences.plist"),
+    ) {
+        let section = |outer: &str, inner: &str| {
+            dict.get(outer)
+                .and_then(Value::as_dictionary)
+                .and_then(|d| d.get(inner))
+                .and_then(Value::as_dictionary)
+                .cloned()
+        };
+        if let Some(system) = section("System", "System") {
+            for (key, prop) in [("ComputerName", "computer_name"), ("HostName", "hostname")] {
+                if let Some(v) = string(&system, key) {
+                    props.push((prop.to_owned(), v));
+                }
+            }
+        }
+        if let Some(v) = section("Network", "HostNames").and_then(|d| string(&d, "LocalHostName")) {
+            props.push(("hostname".to_owned(), v));
+        }
+    }
     props
 }
 
