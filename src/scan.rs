@@ -16,8 +16,8 @@ use crate::collect::ios::{
 use crate::collect::live::{LiveError, LiveRequest, collect_live};
 use crate::collect::{Collected, InputFormat};
 use crate::matcher::Matcher;
+pub use crate::model::{BaselineDiff, DeviceResult, NotScanned, Outcome, Removed, ScanResult};
 use crate::model::{Device, FindingState, InputError};
-pub use crate::model::{DeviceResult, Outcome, Removed, ScanResult};
 use crate::rules::policy::RegimeFilter;
 use rayon::prelude::*;
 use std::path::PathBuf;

@@ -17,15 +17,46 @@ pub struct DeviceResult {
     pub data_left_behind: Vec<Finding>,
 }
 
-/// A finding of an earlier report that is gone now (`--baseline`).
+/// A finding of an earlier report (`--baseline`): gone now, or still there.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Removed {
-    /// The device's source, as the earlier report named it.
+    /// The device's source, as the earlier report named it (or as this scan does,
+    /// for a finding still there).
     pub device: String,
+    /// The device's own id, when known.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub device_id: String,
     /// The app's identifier.
     pub app_id: String,
     /// The rule that had matched it.
     pub rule_id: String,
+}
+
+/// A device of the baseline that this scan did not read: its findings are not
+/// known to be gone.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NotScanned {
+    /// The device's source, as the earlier report named it.
+    pub device: String,
+    /// Its own id, when the earlier report had one.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub device_id: String,
+    /// Its name for people.
+    pub name: String,
+    /// How many findings it had then.
+    pub findings: usize,
+}
+
+/// What a scan says against an earlier report (`--baseline`): devices are matched
+/// by their own id, then by file name; only new findings stay in the devices.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BaselineDiff {
+    /// Findings of the earlier report still there now.
+    pub still_present: Vec<Removed>,
+    /// Findings of the earlier report gone from a device scanned again.
+    pub removed: Vec<Removed>,
+    /// Devices of the earlier report not scanned this time.
+    pub not_scanned: Vec<NotScanned>,
 }
 
 /// Everything one scan found, in input order: what every report prints.
@@ -39,8 +70,8 @@ pub struct ScanResult {
     pub skipped: Vec<InputError>,
     /// The policy the findings were filtered by, if any.
     pub policy: Option<String>,
-    /// With `--baseline`: findings that were there before and are gone now.
-    pub removed: Option<Vec<Removed>>,
+    /// With `--baseline`: what is gone, what is still there, what was not scanned.
+    pub baseline: Option<BaselineDiff>,
     /// The rules' freshness and the scope, as every report states them.
     pub context: AuditContext,
 }

@@ -5,7 +5,7 @@ use crate::model::{
     App, AppFlags, AuditContext, Confidence, Evidence, FeatureInfo, Finding, MatchInfo, Platform,
     RegimeInfo, RuleInfo, UserState,
 };
-use crate::model::{DeviceResult, InputError, Removed, ScanResult};
+use crate::model::{DeviceResult, IdSource, InputError, NotScanned, Removed, ScanResult};
 use serde::Serialize;
 
 /// The version of the report document (`schema_version`). Fields are only added within
@@ -30,9 +30,15 @@ pub struct Document<'a> {
     pub errors: &'a [InputError],
     /// Files in a scanned folder that are not a recognised input and were passed over.
     pub skipped: &'a [InputError],
-    /// With `--baseline`: findings of the earlier report that are gone.
+    /// With `--baseline`: findings of the earlier report gone from a device scanned again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removed: Option<&'a [Removed]>,
+    /// With `--baseline`: findings of the earlier report still there (not in `devices`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub still_present: Option<&'a [Removed]>,
+    /// With `--baseline`: devices of the earlier report not scanned this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_scanned: Option<&'a [NotScanned]>,
     /// Rules reviewed as of, the day coverage was judged on, and the scope.
     pub context: &'a AuditContext,
 }
@@ -101,9 +107,16 @@ pub struct RegimeCount {
 /// One device as a report shows it.
 #[derive(Serialize)]
 pub struct DeviceDoc<'a> {
+    /// The device's own identity (a serial, a UDID, a MachineGuid...), else its file name.
+    pub id: &'a str,
+    /// Where `id` was taken from (`serial`, `udid`, `machine-guid`, ..., `file-name`).
+    pub id_source: IdSource,
     /// The input it came from: a file, a folder, or `adb:<serial>`.
     pub source: &'a str,
-    /// A short name for people: the file or folder name, or the model.
+    /// Other inputs of this scan read as the same device; absent when none.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub also_from: &'a [String],
+    /// A short name for people: the model or computer name, else the file or folder name.
     pub name: &'a str,
     /// The device's platform.
     pub platform: Platform,
@@ -290,7 +303,10 @@ fn counts(result: &ScanResult) -> (Vec<AppCount>, Vec<RegimeCount>) {
 /// One device of a scan as a report shows it; with `inventory`, with all its apps.
 pub fn device_doc(d: &DeviceResult, inventory: bool) -> DeviceDoc<'_> {
     DeviceDoc {
+        id: &d.device.id,
+        id_source: d.device.id_source,
         source: &d.device.source,
+        also_from: &d.device.also_from,
         name: &d.device.name,
         platform: d.device.platform,
         format: &d.device.format,
@@ -325,7 +341,9 @@ pub fn document(result: &ScanResult, inventory: bool) -> Document<'_> {
             .collect(),
         errors: &result.errors,
         skipped: &result.skipped,
-        removed: result.removed.as_deref(),
+        removed: result.baseline.as_ref().map(|b| b.removed.as_slice()),
+        still_present: result.baseline.as_ref().map(|b| b.still_present.as_slice()),
+        not_scanned: result.baseline.as_ref().map(|b| b.not_scanned.as_slice()),
         context: &result.context,
     }
 }

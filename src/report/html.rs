@@ -18,6 +18,7 @@ const TEMPLATE: &str = include_str!("templates/report.html");
 #[derive(Serialize)]
 struct Row<'a> {
     device: &'a str,
+    device_id: &'a str,
     finding: FindingDoc<'a>,
 }
 
@@ -35,6 +36,7 @@ impl Report for HtmlReport {
             .findings()
             .map(|(d, f)| Row {
                 device: &d.device.name,
+                device_id: &d.device.id,
                 finding: FindingDoc::new(f),
             })
             .collect();
@@ -44,6 +46,7 @@ impl Report for HtmlReport {
             .flat_map(|d| {
                 d.data_left_behind.iter().map(move |f| Row {
                     device: &d.device.name,
+                    device_id: &d.device.id,
                     finding: FindingDoc::new(f),
                 })
             })

@@ -97,17 +97,8 @@ impl Report for MarkdownReport {
             }
             writeln!(out)?;
         }
-        if let Some(removed) = &result.removed {
-            writeln!(out, "## Removed since the baseline\n")?;
-            for r in removed {
-                writeln!(
-                    out,
-                    "- `{}` on `{}` ({})",
-                    cell(&r.app_id),
-                    cell(&r.device),
-                    cell(&r.rule_id)
-                )?;
-            }
+        if let Some(diff) = &result.baseline {
+            baseline(diff, out)?;
         }
         Ok(())
     }
@@ -117,12 +108,27 @@ impl Report for MarkdownReport {
 fn device(d: &DeviceResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
     writeln!(
         out,
-        "## {} ({}, {} apps)\n\nSource: `{}`\n",
+        "## {} ({}, {} apps)\n\nId: `{}` (from {}). Source: `{}`\n",
         cell(&d.device.name),
         d.device.platform,
         d.apps_scanned,
+        cell(&d.device.id),
+        d.device.id_source,
         cell(&d.device.source)
     )?;
+    if !d.device.also_from.is_empty() {
+        let others: Vec<String> = d
+            .device
+            .also_from
+            .iter()
+            .map(|s| format!("`{}`", cell(s)))
+            .collect();
+        writeln!(
+            out,
+            "The same device was also read from {}.\n",
+            others.join(", ")
+        )?;
+    }
     if d.findings.is_empty() {
         writeln!(out, "No covered app installed.\n")?;
     } else {
@@ -143,6 +149,37 @@ fn device(d: &DeviceResult, out: &mut dyn Write) -> Result<(), super::ReportErro
         writeln!(out, "Data left behind (installed for no user):\n")?;
         for f in &d.data_left_behind {
             writeln!(out, "- {} (`{}`)", cell(&f.rule.name), cell(&f.app.id))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// What the baseline says: gone, still there, not scanned this time.
+fn baseline(diff: &crate::model::BaselineDiff, out: &mut dyn Write) -> std::io::Result<()> {
+    for (title, list) in [
+        ("Removed since the baseline", &diff.removed),
+        ("Still there since the baseline", &diff.still_present),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        writeln!(out, "## {title}\n")?;
+        for r in list {
+            writeln!(
+                out,
+                "- `{}` on `{}` ({})",
+                cell(&r.app_id),
+                cell(super::baseline_device(r)),
+                cell(&r.rule_id)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !diff.not_scanned.is_empty() {
+        writeln!(out, "## Not scanned this time\n")?;
+        for d in &diff.not_scanned {
+            writeln!(out, "- {}", cell(&super::not_scanned_line(d)))?;
         }
         writeln!(out)?;
     }

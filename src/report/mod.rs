@@ -64,3 +64,28 @@ pub fn reporter(format: Format, options: ReportOptions) -> Box<dyn Report> {
         Format::Html => Box::new(html::HtmlReport),
     }
 }
+
+/// How a baseline entry names its device: its own id, else its source.
+pub(crate) fn baseline_device(entry: &crate::model::Removed) -> &str {
+    if entry.device_id.is_empty() {
+        &entry.device
+    } else {
+        &entry.device_id
+    }
+}
+
+/// A device of the baseline not scanned this time, for people.
+pub(crate) fn not_scanned_line(device: &crate::model::NotScanned) -> String {
+    let id = if device.device_id.is_empty() {
+        String::new()
+    } else {
+        format!(" (id {})", device.device_id)
+    };
+    format!(
+        "{}{id}, {} finding{} then; read from {}",
+        device.name,
+        device.findings,
+        if device.findings == 1 { "" } else { "s" },
+        device.device
+    )
+}

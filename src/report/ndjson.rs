@@ -20,6 +20,7 @@ struct FindingLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     device: &'a str,
+    device_id: &'a str,
     device_name: &'a str,
     #[serde(flatten)]
     finding: FindingDoc<'a>,
@@ -39,6 +40,9 @@ impl Report for NdjsonReport {
                 &json!({
                     "type": "device",
                     "device": dev.source,
+                    "device_id": dev.id,
+                    "id_source": dev.id_source,
+                    "also_from": dev.also_from,
                     "device_name": dev.name,
                     "platform": dev.platform,
                     "format": dev.format,
@@ -58,6 +62,7 @@ impl Report for NdjsonReport {
                         &FindingLine {
                             kind,
                             device: &dev.source,
+                            device_id: &dev.id,
                             device_name: &dev.name,
                             finding: FindingDoc::new(f),
                         },
@@ -81,11 +86,8 @@ impl Report for NdjsonReport {
                 )?;
             }
         }
-        for r in result.removed.iter().flatten() {
-            line(
-                out,
-                &json!({"type": "removed", "device": r.device, "app_id": r.app_id, "rule": r.rule_id}),
-            )?;
+        if let Some(diff) = &result.baseline {
+            baseline_lines(diff, out)?;
         }
         let summary = document::summary(result);
         line(
@@ -101,4 +103,25 @@ impl Report for NdjsonReport {
         )?;
         Ok(())
     }
+}
+
+/// What the baseline says, one line each: `removed`, `still_present`, `not_scanned`.
+fn baseline_lines(diff: &crate::model::BaselineDiff, out: &mut dyn Write) -> io::Result<()> {
+    for (kind, list) in [
+        ("removed", &diff.removed),
+        ("still_present", &diff.still_present),
+    ] {
+        for r in list {
+            line(
+                out,
+                &json!({"type": kind, "device": r.device, "device_id": r.device_id, "app_id": r.app_id, "rule": r.rule_id}),
+            )?;
+        }
+    }
+    for d in &diff.not_scanned {
+        let mut value = serde_json::to_value(d).map_err(io::Error::other)?;
+        value["type"] = json!("not_scanned");
+        line(out, &value)?;
+    }
+    Ok(())
 }

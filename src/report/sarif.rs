@@ -70,7 +70,7 @@ fn rule(f: &Finding) -> Value {
     rule
 }
 
-fn result(f: &Finding, device: &str, rule_index: usize) -> Value {
+fn result(f: &Finding, device: &crate::model::Device, rule_index: usize) -> Value {
     let locations: Vec<Value> = f
         .app
         .evidence
@@ -90,11 +90,14 @@ fn result(f: &Finding, device: &str, rule_index: usize) -> Value {
         "ruleId": f.rule.id,
         "ruleIndex": rule_index,
         "level": level(f),
-        "message": {"text": message(f, device)},
+        "message": {"text": message(f, &device.name)},
         "locations": locations,
-        "partialFingerprints": {"appaudit/v1": format!("{}|{}|{}", device, f.app.id, f.rule.id)},
+        // The device's own id, so a finding keeps its fingerprint from scan to scan.
+        "partialFingerprints": {"appaudit/v1": format!("{}|{}|{}", device.id, f.app.id, f.rule.id)},
         "properties": {
-            "device": device,
+            "device": device.name,
+            "deviceId": device.id,
+            "deviceIdSource": device.id_source,
             "platform": f.app.platform,
             "appId": f.app.id,
             "version": f.app.version,
@@ -135,7 +138,7 @@ impl Report for SarifReport {
             .findings()
             .map(|(d, f)| {
                 let index = rules.get(f.rule.id.as_str()).map(|r| r.0).unwrap_or(0);
-                result(f, &d.device.name, index)
+                result(f, &d.device, index)
             })
             .collect();
         let mut ordered: Vec<(usize, Value)> = rules.into_values().collect();

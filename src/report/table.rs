@@ -55,14 +55,30 @@ impl TableReport {
             }
             writeln!(out)?;
         }
-        if let Some(removed) = &result.removed {
+        if let Some(diff) = &result.baseline {
             writeln!(
                 out,
-                "Baseline: only findings new since it are shown; {} removed since:",
-                removed.len()
+                "Baseline: only findings new since it are shown; {} still there, {} removed, {} device{} not scanned this time.",
+                diff.still_present.len(),
+                diff.removed.len(),
+                diff.not_scanned.len(),
+                plural(diff.not_scanned.len())
             )?;
-            for r in removed {
-                writeln!(out, "  {} on {} ({})", r.app_id, r.device, r.rule_id)?;
+            for (what, list) in [
+                ("removed", &diff.removed),
+                ("still there", &diff.still_present),
+            ] {
+                for r in list {
+                    let device = super::baseline_device(r);
+                    writeln!(out, "  {what}: {} on {device} ({})", r.app_id, r.rule_id)?;
+                }
+            }
+            for d in &diff.not_scanned {
+                writeln!(
+                    out,
+                    "  not scanned this time: {}",
+                    super::not_scanned_line(d)
+                )?;
             }
             writeln!(out)?;
         }
@@ -112,7 +128,18 @@ impl TableReport {
             self.paint(BOLD, &dev.name),
             facts.join(", ")
         )?;
-        writeln!(out, "  source: {}", dev.source)?;
+        writeln!(
+            out,
+            "  id: {} (from {}); source: {}",
+            dev.id, dev.id_source, dev.source
+        )?;
+        if !dev.also_from.is_empty() {
+            writeln!(
+                out,
+                "  the same device was also read from: {}",
+                dev.also_from.join(", ")
+            )?;
+        }
         if d.findings.is_empty() {
             writeln!(out, "  {}", self.paint(GREEN, "no covered app installed"))?;
         } else {

@@ -583,7 +583,11 @@ mod tests {
         assert!(m.entries[2].superseded);
         assert_eq!(m.entries[3].file, "pm_list_packages_user0.2.txt");
         let device = build(&m, "adb:R58N123", &|e| e.command.clone());
-        assert_eq!(device.name, "SM-S918B R58N123");
+        assert_eq!(device.name, "SM-S918B");
+        let mut device = device;
+        device.settle_identity();
+        assert_eq!(device.id, "R58N123");
+        assert_eq!(device.id_source, crate::model::IdSource::AdbSerial);
         assert_eq!(device.format, "adb");
         let tiktok = device
             .apps

@@ -181,10 +181,19 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
                 .into(),
         );
     }
+    Ok(into_devices(hosts, warnings))
+}
+
+/// One device per host, in the order the rows first named them; problems of the
+/// file as a whole are told once, on its first device.
+fn into_devices(
+    mut hosts: Vec<(Option<String>, HostRows)>,
+    mut warnings: Vec<String>,
+) -> Vec<ImportedDevice> {
     if hosts.is_empty() {
         hosts.push((None, HostRows::default()));
     }
-    Ok(hosts
+    hosts
         .into_iter()
         .enumerate()
         .map(|(index, (host, rows))| {
@@ -204,7 +213,6 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
                 properties: host
                     .map(|h| vec![("host_identifier".to_owned(), h)])
                     .unwrap_or_default(),
-                // Problems of the file as a whole are told once, on its first device.
                 warnings: if index == 0 {
                     std::mem::take(&mut warnings)
                 } else {
@@ -212,7 +220,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
                 },
             }
         })
-        .collect())
+        .collect()
 }
 
 /// osquery JSON results, as a [`TextSource`](crate::collect::source::TextSource).
@@ -243,7 +251,7 @@ mod tests {
   {"bundle_identifier":"com.tencent.xinWeChat","bundle_short_version":"4.0.3","bundle_version":"30817","name":"WeChat.app","path":"/Applications/WeChat.app"},
   {"bundle_identifier":"com.microsoft.Word","name":"Microsoft Word.app","bundle_short_version":"16.89"}
 ]"#;
-        let d = parse(text, "apps.json").unwrap();
+        let d = parse(text, "apps.json").unwrap().remove(0);
         assert_eq!(d.platform, Platform::Macos);
         assert_eq!(d.format, "osquery-apps");
         let wechat = &d.apps[0];
@@ -260,7 +268,7 @@ mod tests {
     fn programs_use_identifying_number_then_name() {
         let text = r#"[{"name":"WPS Office","publisher":"Kingsoft Corp.","identifying_number":"","version":"12.2"},
 {"name":"7-Zip","publisher":"Igor Pavlov","identifying_number":"{23170F69-40C1-2702-2409-000001000000}"}]"#;
-        let d = parse(text, "p.json").unwrap();
+        let d = parse(text, "p.json").unwrap().remove(0);
         assert_eq!(d.platform, Platform::Windows);
         assert_eq!(d.apps[0].id, "WPS Office");
         assert_eq!(d.apps[0].publisher.as_deref(), Some("Kingsoft Corp."));
@@ -303,6 +311,24 @@ mod tests {
         );
         let err = parse("[{\"files\": []}]", "x").unwrap_err().to_string();
         assert!(err.contains("no row names an app"), "{err}");
+    }
+
+    #[test]
+    fn result_log_rows_are_one_device_per_host() {
+        let text = r#"[
+{"name":"pack_apps","hostIdentifier":"mac-1","columns":{"bundle_identifier":"com.tencent.xinWeChat","name":"WeChat.app"}},
+{"name":"pack_apps","hostIdentifier":"mac-2","columns":{"bundle_identifier":"com.apple.Safari","name":"Safari.app"}},
+{"name":"pack_apps","hostIdentifier":"mac-1","columns":{"bundle_identifier":"com.apple.Notes","name":"Notes.app"}}
+]"#;
+        let devices = parse(text, "results.json").unwrap();
+        assert_eq!(devices.len(), 2);
+        assert_eq!(devices[0].name.as_deref(), Some("mac-1"));
+        assert_eq!(devices[0].apps.len(), 2);
+        assert_eq!(devices[0].apps[1].evidence[0].line, Some(4));
+        assert_eq!(
+            devices[1].properties,
+            vec![("host_identifier".to_owned(), "mac-2".to_owned())]
+        );
     }
 
     #[test]
