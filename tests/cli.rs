@@ -332,6 +332,45 @@ fn output_file_is_written_and_stdout_stays_empty() {
     assert_eq!(names.len(), 1, "no temporary file is left behind");
 }
 
+/// `-o FILE` as a shell with `umask MASK` runs it: returns the file's mode.
+#[cfg(unix)]
+fn report_mode_with_umask(mask: &str, report: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    let bin = assert_cmd::cargo::cargo_bin("appaudit");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask {mask} && exec \"$0\" scan -o \"$1\" fixtures/scan/pm_list_tiktok.txt"
+        ))
+        .arg(&bin)
+        .arg(report)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    std::fs::metadata(report).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn output_file_gets_the_permissions_of_a_new_file_or_keeps_the_old_ones() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.txt");
+    // A new file: 0o666 less the umask, readable by colleagues and web servers.
+    assert_eq!(report_mode_with_umask("022", &report), 0o644);
+    // A replaced file keeps its permissions, whatever the umask.
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(report_mode_with_umask("022", &report), 0o640);
+    assert_eq!(
+        report_mode_with_umask("077", &dir.path().join("private.txt")),
+        0o600
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 2, "no temporary file is left behind");
+}
+
 #[test]
 fn inventory_lists_every_app() {
     let (_, doc) = scan_json(&["--inventory", "fixtures/scan/pm_list_clean.txt"]);
