@@ -62,6 +62,68 @@ fn table_report_shows_status_evidence_and_summary() {
         .stdout(predicate::str::contains("\u{1b}[").not());
 }
 
+/// The identifiers, versions and evidence places of every finding of `inputs`.
+fn units_of(inputs: &[&str]) -> Vec<String> {
+    let (_, doc) = scan_json(inputs);
+    let mut units = Vec::new();
+    for d in doc["devices"].as_array().unwrap() {
+        for f in d["findings"].as_array().unwrap() {
+            units.push(f["app"]["id"].as_str().unwrap().to_string());
+            if let Some(v) = f["app"]["version"].as_str() {
+                units.push(v.to_string());
+            }
+            if let Some(b) = f["app"]["build"].as_str() {
+                units.push(b.to_string());
+            }
+            let e = &f["evidence"];
+            let path = e["path"].as_str().unwrap();
+            units.push(match e["line"].as_u64() {
+                Some(l) => format!("{path}:{l}"),
+                None => path.to_string(),
+            });
+        }
+    }
+    units
+}
+
+#[test]
+fn the_table_fits_the_width_and_breaks_no_identifier_path_or_version() {
+    let inputs = [
+        "fixtures/scan/pm_list_tiktok.txt",
+        "fixtures/scan/dumpsys_wechat_alipay.txt",
+    ];
+    for policy in ["all", "us-federal-contractor"] {
+        let units = units_of(&[&["--policy", policy][..], &inputs[..]].concat());
+        assert!(units.len() >= 3, "{units:?}");
+        for columns in [80usize, 100, 200] {
+            let out = appaudit()
+                .env("COLUMNS", columns.to_string())
+                .args(["scan", "--policy", policy])
+                .args(inputs)
+                .output()
+                .unwrap();
+            let text = String::from_utf8(out.stdout).unwrap();
+            for unit in &units {
+                assert!(
+                    text.lines().any(|l| l.contains(unit.as_str())),
+                    "{unit} is broken at {columns} columns:\n{text}"
+                );
+            }
+            for line in text.lines() {
+                let lone = units.iter().any(|u| line.trim() == u);
+                assert!(
+                    line.chars().count() <= columns || lone,
+                    "a line wider than {columns} columns:\n{line}\n{text}"
+                );
+            }
+        }
+    }
+    // Without a width (a pipe, a file), the grid takes the width it needs.
+    let wide = appaudit().args(["scan"]).args(inputs).output().unwrap();
+    let wide = String::from_utf8(wide.stdout).unwrap();
+    assert!(wide.lines().any(|l| l.chars().count() > 200));
+}
+
 #[test]
 fn clean_dump_exits_0() {
     let (code, doc) = scan_json(&["fixtures/scan/pm_list_clean.txt"]);

@@ -2,7 +2,7 @@
 //! (a reader never sees half a report, and a failed run leaves no partial file).
 
 use anyhow::{Context as _, Result};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal as _, Write};
 use std::path::Path;
 
 /// Calls `write` with stdout or with a temporary file that replaces `path` on success.
@@ -34,12 +34,12 @@ pub fn emit(
                 buf.flush()?;
             }
             // A report that replaces another keeps its permissions (a 0640 file stays 0640).
-            if let Ok(old) = std::fs::metadata(path) {
-                if old.is_file() {
-                    tmp.as_file()
-                        .set_permissions(old.permissions())
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                }
+            if let Ok(old) = std::fs::metadata(path)
+                && old.is_file()
+            {
+                tmp.as_file()
+                    .set_permissions(old.permissions())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
             }
             tmp.persist(path)
                 .map_err(|e| e.error)
@@ -61,4 +61,20 @@ fn temp_file_in(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     builder.tempfile_in(dir)
+}
+
+/// The width people read stdout at: the terminal's, else `COLUMNS` (a pipe into `less`,
+/// a script that sets it), else `None` (a pipe or a file: no limit).
+pub fn stdout_width() -> Option<usize> {
+    let stdout = io::stdout();
+    if stdout.is_terminal()
+        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout)
+        && w > 0
+    {
+        return Some(usize::from(w));
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w > 0)
 }
