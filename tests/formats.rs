@@ -221,6 +221,12 @@ fn markdown_has_a_table_per_device_with_sources() {
     assert!(out.contains("`com.zhiliaoapp.musically`"));
     assert!(out.contains("](https://"));
     assert!(out.contains("No covered app installed."));
+    // A fleet: which covered apps on how many devices comes first, devices after.
+    let fleet = out
+        .find("| App | Rule | Devices | Confirmed | To review |")
+        .unwrap();
+    assert!(out.contains("| TikTok | `tiktok` | 1 | 1 | 0 |"), "{out}");
+    assert!(fleet < out.find("Source: `").unwrap());
 }
 
 #[test]
@@ -237,6 +243,12 @@ fn html_is_one_self_contained_page() {
     ] {
         assert!(out.contains(needle), "{needle} missing");
     }
+    // A fleet: which covered apps on how many devices comes before the findings.
+    let fleet = out.find("id=\"fleet-apps\"").unwrap();
+    assert!(fleet < out.find("id=\"findings\"").unwrap());
+    assert!(
+        out.contains("<td>TikTok</td><td><code>tiktok</code></td><td>1</td><td>1</td><td>0</td>")
+    );
     // Nothing is loaded from the network.
     for needle in ["<script src", "<link", "@import", "url(http"] {
         assert!(!out.contains(needle), "{needle} found");

@@ -192,6 +192,11 @@ pub fn conclude(
     let options = ReportOptions {
         color: ctx.color_out && args.output.is_none(),
         inventory: args.inventory,
+        // A file does not depend on the terminal it was written from.
+        width: match args.output {
+            Some(_) => None,
+            None => output::stdout_width(),
+        },
     };
     let report = reporter(args.format.into(), options);
     output::emit(args.output.as_deref(), |out| {

@@ -27,7 +27,10 @@ pub const EXIT_ERROR: i32 = 2;
     version,
     about = "Find apps covered by laws, orders and contract clauses on a device, with evidence",
     long_about = "Find apps covered by laws, executive orders and contract clauses (FAR 52.204-27, \
-EO 13942/13943/13971, ...) in Android package dumps, with the legal context and the evidence line.\n\n\
+EO 13942/13943/13971, ...) on Android phones (saved package dumps, adb captures, androidqf, \
+bugreports), iPhones and iPads (backups, app listings, live over USB), macOS, Windows and Linux \
+machines and disk images, and osquery, Fleet and CSV inventories; with the legal context and \
+the evidence line.\n\n\
 Exit codes: 0 no covered app installed and every input read; 1 a covered app found; \
 2 an input or rule file could not be read, or the scan could not run (2 outranks 1)."
 )]

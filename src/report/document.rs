@@ -86,6 +86,10 @@ pub struct AppCount {
     pub name: String,
     /// On how many devices it is installed.
     pub devices: usize,
+    /// Of those, on how many at least one of its findings is `confirmed`.
+    pub confirmed: usize,
+    /// Of those, on how many its findings are all to `review`.
+    pub review: usize,
 }
 
 /// One regime across the fleet (`summary.by_regime`).
@@ -267,17 +271,19 @@ fn counts(result: &ScanResult) -> (Vec<AppCount>, Vec<RegimeCount>) {
     let mut apps: BTreeMap<&str, AppCount> = BTreeMap::new();
     let mut regimes: BTreeMap<&str, RegimeCount> = BTreeMap::new();
     for d in &result.devices {
-        let mut seen_apps = HashSet::new();
         let mut seen_regimes = HashSet::new();
+        // Per covered app on this device: is any of its findings confirmed?
+        let mut on_device: BTreeMap<&str, bool> = BTreeMap::new();
         for f in &d.findings {
-            let a = apps.entry(&f.rule.id).or_insert_with(|| AppCount {
+            let confirmed = on_device.entry(&f.rule.id).or_default();
+            *confirmed |= f.confidence == Confidence::Confirmed;
+            apps.entry(&f.rule.id).or_insert_with(|| AppCount {
                 rule: f.rule.id.clone(),
                 name: f.rule.name.clone(),
                 devices: 0,
+                confirmed: 0,
+                review: 0,
             });
-            if seen_apps.insert(&f.rule.id) {
-                a.devices += 1;
-            }
             for r in &f.regimes {
                 let c = regimes.entry(&r.id).or_insert_with(|| RegimeCount {
                     regime: r.id.to_string(),
@@ -289,6 +295,16 @@ fn counts(result: &ScanResult) -> (Vec<AppCount>, Vec<RegimeCount>) {
                 c.findings += 1;
                 if seen_regimes.insert(&r.id) {
                     c.devices += 1;
+                }
+            }
+        }
+        for (rule, confirmed) in on_device {
+            if let Some(a) = apps.get_mut(rule) {
+                a.devices += 1;
+                if confirmed {
+                    a.confirmed += 1;
+                } else {
+                    a.review += 1;
                 }
             }
         }

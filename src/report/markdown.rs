@@ -78,12 +78,21 @@ impl Report for MarkdownReport {
             s.errors
         )?;
         if s.devices > 1 && !s.by_app.is_empty() {
+            // First what a manager asks: which covered apps, on how many devices.
             writeln!(
                 out,
-                "## Covered apps across the fleet\n\n| App | Devices |\n|---|---|"
+                "## Covered apps across the fleet\n\n| App | Rule | Devices | Confirmed | To review |\n|---|---|---:|---:|---:|"
             )?;
             for a in &s.by_app {
-                writeln!(out, "| {} | {} |", cell(&a.name), a.devices)?;
+                writeln!(
+                    out,
+                    "| {} | `{}` | {} | {} | {} |",
+                    cell(&a.name),
+                    cell(&a.rule),
+                    a.devices,
+                    a.confirmed,
+                    a.review
+                )?;
             }
             writeln!(out)?;
         }

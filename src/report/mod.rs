@@ -42,6 +42,9 @@ pub struct ReportOptions {
     pub color: bool,
     /// List every app of every device, not only the covered ones.
     pub inventory: bool,
+    /// The columns the table report may fill (a terminal's width); `None` lets it take
+    /// the width it needs, as in a file.
+    pub width: Option<usize>,
 }
 
 /// A report format: turns a finished scan into bytes.
@@ -51,8 +54,8 @@ pub trait Report {
     fn write(&self, result: &ScanResult, out: &mut dyn Write) -> Result<(), ReportError>;
 }
 
-/// The report for `format`, honouring the `options` that format supports (`color` for
-/// the table, `inventory` for JSON and NDJSON).
+/// The report for `format`, honouring the `options` that format supports (`color` and
+/// `width` for the table, `inventory` for JSON and NDJSON).
 pub fn reporter(format: Format, options: ReportOptions) -> Box<dyn Report> {
     match format {
         Format::Table => Box::new(table::TableReport { options }),
