@@ -262,8 +262,9 @@ fn check_regime_exists(
     }
 }
 
-/// The known name sharing the longest common prefix with `id`, if it is a close one.
-fn closest<'a>(id: &str, names: &[&'a String]) -> Option<&'a String> {
+/// The known name sharing the longest common prefix with `id`, if it is a close one
+/// (for "did you mean" hints).
+pub fn closest<'a>(id: &str, names: &[&'a String]) -> Option<&'a String> {
     names
         .iter()
         .map(|n| {
