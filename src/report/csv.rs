@@ -3,7 +3,7 @@
 
 use super::Report;
 use crate::model::ScanResult;
-use crate::model::{Finding, FindingState, RegimeRole};
+use crate::model::{ExceptionInfo, Finding, FindingState, RegimeRole};
 use std::io::Write;
 
 /// The `csv` format: a header, then one row per finding, installed ones first and
@@ -11,7 +11,7 @@ use std::io::Write;
 pub struct CsvReport;
 
 /// The column names, in order: the first row of every CSV report.
-pub const HEADER: [&str; 18] = [
+pub const HEADER: [&str; 23] = [
     "device",
     "device_source",
     "platform",
@@ -30,6 +30,11 @@ pub const HEADER: [&str; 18] = [
     "sources",
     "binding_regimes",
     "rules_reviewed",
+    "exception",
+    "exception_reason",
+    "exception_approved_by",
+    "exception_ticket",
+    "exception_expires",
 ];
 
 fn row(device: &str, source: &str, f: &Finding, rules_reviewed: &str) -> Vec<String> {
@@ -81,7 +86,25 @@ fn row(device: &str, source: &str, f: &Finding, rules_reviewed: &str) -> Vec<Str
                 .map(|r| r.id.to_string()),
         ),
         rules_reviewed.to_string(),
+        match &f.exception {
+            Some(e) if e.is_applied() => "excepted".to_string(),
+            Some(_) => "expired".to_string(),
+            None => String::new(),
+        },
+        exception_field(f, |e| Some(&e.reason)),
+        exception_field(f, |e| Some(&e.approved_by)),
+        exception_field(f, |e| e.ticket.as_ref()),
+        exception_field(f, |e| Some(&e.expires)),
     ]
+}
+
+/// One field of the finding's exception, or an empty cell.
+fn exception_field(f: &Finding, field: impl Fn(&ExceptionInfo) -> Option<&String>) -> String {
+    f.exception
+        .as_ref()
+        .and_then(field)
+        .cloned()
+        .unwrap_or_default()
 }
 
 impl Report for CsvReport {

@@ -121,6 +121,11 @@ impl TableReport {
                 for feature in &f.features {
                     writeln!(out, "  note: {}", feature.text)?;
                 }
+                if let Some(e) = &f.exception {
+                    let style = if e.is_applied() { GREEN } else { YELLOW };
+                    let what = format!("{} ({}):", f.rule.name, f.app.id);
+                    writeln!(out, "  {what} {}", self.paint(style, &e.describe()))?;
+                }
             }
         }
         if !d.data_left_behind.is_empty() {
@@ -174,6 +179,7 @@ impl Report for TableReport {
             )?;
         }
         self.problems(result, out)?;
+        super::exception_lines(result, |line| writeln!(out, "{line}"))?;
         let s = document::summary(result);
         self.fleet_and_baseline(result, &s, out)?;
         let found = format!(
@@ -194,9 +200,13 @@ impl Report for TableReport {
         } else {
             unread
         };
+        let excepted = s
+            .excepted
+            .map(|n| format!(", {n} excepted"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "Scanned {} device{}, {} apps: {found}; {unread}.",
+            "Scanned {} device{}, {} apps: {found}{excepted}; {unread}.",
             s.devices,
             plural(s.devices),
             s.apps_scanned
