@@ -541,6 +541,8 @@ pub struct Finding {
 impl Finding {
     /// Whether an exception in force excepts it: it is shown, but does not count.
     pub fn is_excepted(&self) -> bool {
-        self.exception.as_ref().is_some_and(ExceptionInfo::is_applied)
+        self.exception
+            .as_ref()
+            .is_some_and(ExceptionInfo::is_applied)
     }
 }

@@ -36,7 +36,11 @@ pub fn run(cmd: ExceptionsCommand, ctx: &Context) -> Result<i32> {
     let Some(set) = &loaded_rules.rules else {
         eprint!(
             "{}",
-            render_text(&loaded_rules.diagnostics, &loaded_rules.sources, ctx.color_err)
+            render_text(
+                &loaded_rules.diagnostics,
+                &loaded_rules.sources,
+                ctx.color_err
+            )
         );
         eprintln!("appaudit: error: the rules could not be loaded");
         return Ok(EXIT_ERROR);

@@ -47,9 +47,7 @@ pub fn apply(set: &ExceptionSet, result: &mut ScanResult, as_of: &str) -> Except
                     matched[i].push(device.id.clone());
                 }
             }
-            f.exception = chosen
-                .first()
-                .map(|&i| info(&set.exceptions[i], state));
+            f.exception = chosen.first().map(|&i| info(&set.exceptions[i], state));
         }
     }
     let mut outcome = ExceptionsOutcome {
@@ -154,7 +152,10 @@ fn note(e: &Exception, matched: Vec<String>, expired: bool) -> ExceptionNote {
         .unwrap_or_default();
     let target = e.target.id();
     let message = match (expired, matched.is_empty()) {
-        (true, false) => format!("exception for {target} on {on} expired {}{ticket}", e.expires),
+        (true, false) => format!(
+            "exception for {target} on {on} expired {}{ticket}",
+            e.expires
+        ),
         (true, true) => format!(
             "exception for {target} on {on} expired {}{ticket}; it names no finding",
             e.expires

@@ -14,9 +14,9 @@ mod validate;
 pub use apply::apply;
 
 use crate::model::{Device, Finding};
+use crate::rules::RuleSet;
 use crate::rules::diagnostic::{Code, Diagnostic, Severity, Sources};
 use crate::rules::load::{parse_spanned, read_rule_file};
-use crate::rules::RuleSet;
 use globset::GlobMatcher;
 use std::path::Path;
 

@@ -38,7 +38,10 @@ pub(super) fn validate(ctx: &mut Ctx<'_>, file: &ExceptionFile) -> Vec<Exception
     if let Some(v) = &file.version
         && v.value != 1
     {
-        let message = format!("exceptions file version {} is not supported (only 1)", v.value);
+        let message = format!(
+            "exceptions file version {} is not supported (only 1)",
+            v.value
+        );
         ctx.error(Code::BadVersion, v, message);
     }
     file.exceptions
@@ -134,13 +137,16 @@ fn target(ctx: &mut Ctx<'_>, item: &Spanned<ExceptionRaw>) -> Option<Target> {
     .collect();
     let (value, make) = match given.as_slice() {
         [] => {
-            let message = "exception names none of `rule`, `app` or `regime` (give exactly one)".to_string();
+            let message =
+                "exception names none of `rule`, `app` or `regime` (give exactly one)".to_string();
             ctx.error(Code::ExceptionTarget, item, message);
             return None;
         }
         [one] => *one,
         [_, second, ..] => {
-            let message = "exception names more than one of `rule`, `app` and `regime` (give exactly one)".to_string();
+            let message =
+                "exception names more than one of `rule`, `app` and `regime` (give exactly one)"
+                    .to_string();
             ctx.error(Code::ExceptionTarget, second.0, message);
             return None;
         }
@@ -230,11 +236,16 @@ fn expires(
     let expires = day(ctx, value, "expires")?;
     let (from, what) = match approved {
         Some(a) => (a.to_string(), format!("its approval on {a}")),
-        None => (ctx.as_of.to_string(), format!("{} (no `approved` date given)", ctx.as_of)),
+        None => (
+            ctx.as_of.to_string(),
+            format!("{} (no `approved` date given)", ctx.as_of),
+        ),
     };
     let limit = one_year_after(&from)?;
     if expires > limit {
-        let message = format!("exception expires {expires}, more than one year after {what}: at most {limit}");
+        let message = format!(
+            "exception expires {expires}, more than one year after {what}: at most {limit}"
+        );
         ctx.error(Code::ExceptionExpiryTooFar, value, message);
         return None;
     }

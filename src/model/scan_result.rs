@@ -1,9 +1,7 @@
 //! What a scan found: shared by the scan (which fills it), the reports (which
 //! print it) and baselines (which compare it), so it lives in the model.
 
-use super::{
-    AuditContext, Device, ExceptionsOutcome, Finding, InputError, Platform, merge_apps,
-};
+use super::{AuditContext, Device, ExceptionsOutcome, Finding, InputError, Platform, merge_apps};
 use std::collections::HashMap;
 
 /// A device with what the matcher found on it.
@@ -78,10 +76,7 @@ impl ScanResult {
     pub fn outcome_with(&self, fails: impl Fn(&Finding) -> bool) -> Outcome {
         if !self.errors.is_empty() {
             Outcome::Incomplete
-        } else if self
-            .findings()
-            .any(|(_, f)| !f.is_excepted() && fails(f))
-        {
+        } else if self.findings().any(|(_, f)| !f.is_excepted() && fails(f)) {
             Outcome::Found
         } else {
             Outcome::Clean

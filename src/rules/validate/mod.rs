@@ -276,7 +276,8 @@ pub fn closest<'a>(id: &str, names: &[&'a String]) -> Option<&'a String> {
             (common, *n)
         })
         .filter(|(common, _)| *common >= 4)
-        .max_by_key(|(common, _)| *common)
+        // The longest shared prefix; of those, the name closest in length.
+        .max_by_key(|(common, n)| (*common, std::cmp::Reverse(n.len().abs_diff(id.len()))))
         .map(|(_, n)| n)
 }
 
