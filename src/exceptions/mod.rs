@@ -165,3 +165,6 @@ pub fn load(path: &Path, rules: &RuleSet, as_of: &str) -> Loaded {
         sources,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,6 @@
 //! Exceptions as reports show them: the approval that excepts a finding (or that
-//! has run out), and what the exceptions file did in a scan. Filled by
-//! `crate::exceptions`; printed by every report.
+//! has run out), and what the exceptions file did in a scan. Filled by the
+//! exceptions part (`--exceptions`); printed by every report.
 
 use serde::{Deserialize, Serialize};
 
