@@ -124,11 +124,14 @@ fn devices(ctx: &mut Ctx<'_>, item: &Spanned<ExceptionRaw>) -> Vec<GlobMatcher> 
     out
 }
 
+/// Builds a target from its id (`Target::Rule`, `Target::App`, `Target::Regime`).
+type MakeTarget = fn(String) -> Target;
+
 /// Exactly one of `rule`, `app` and `regime`, naming a loaded rule or regime.
 fn target(ctx: &mut Ctx<'_>, item: &Spanned<ExceptionRaw>) -> Option<Target> {
     let raw = &item.value;
-    let given: Vec<(&Spanned<String>, fn(String) -> Target)> = [
-        (raw.rule.as_ref(), Target::Rule as fn(String) -> Target),
+    let given: Vec<(&Spanned<String>, MakeTarget)> = [
+        (raw.rule.as_ref(), Target::Rule as MakeTarget),
         (raw.app.as_ref(), Target::App),
         (raw.regime.as_ref(), Target::Regime),
     ]
