@@ -8,11 +8,13 @@ use std::fmt;
 use std::sync::Arc;
 
 // Types that two or more parts share live below them all, in their own files.
+mod exception;
 mod identity;
 mod input_error;
 mod merge;
 mod osquery;
 mod scan_result;
+pub use exception::{ExceptionInfo, ExceptionNote, ExceptionState, ExceptionsOutcome};
 pub use identity::{ID_PROPERTIES, IdSource, file_name, identify};
 pub use input_error::InputError;
 pub use merge::{AppSet, MAX_MERGED, app_key, merge_apps};
@@ -530,4 +532,17 @@ pub struct Finding {
     pub features: Vec<FeatureInfo>,
     /// Installed, or only its data left behind (which does not fail a scan).
     pub state: FindingState,
+    /// The approved exception that names it (`--exceptions`): `applied` excepts it
+    /// (it does not count for the exit code), `expired` no longer does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<ExceptionInfo>,
+}
+
+impl Finding {
+    /// Whether an exception in force excepts it: it is shown, but does not count.
+    pub fn is_excepted(&self) -> bool {
+        self.exception
+            .as_ref()
+            .is_some_and(ExceptionInfo::is_applied)
+    }
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 mod adb;
 mod audit;
 mod config;
+mod exceptions;
 mod ios;
 mod output;
 mod progress;
@@ -82,6 +83,9 @@ pub enum Command {
     /// Policies: named selections of regimes for a kind of user.
     #[command(subcommand)]
     Policies(rules::PoliciesCommand),
+    /// Approved exceptions that expire (see docs/exceptions.md).
+    #[command(subcommand)]
+    Exceptions(exceptions::ExceptionsCommand),
 }
 
 /// Which rules to load; shared by every command that reads rules.
@@ -132,6 +136,7 @@ pub fn main() -> i32 {
         Command::Ios(args) => ios::run(&args, &ctx),
         Command::Rules(cmd) => rules::run_rules(cmd, &ctx),
         Command::Policies(cmd) => rules::run_policies(cmd, &ctx),
+        Command::Exceptions(cmd) => exceptions::run(cmd, &ctx),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,7 @@
 //! `appaudit rules check|list|show` and `appaudit policies list`.
 
 use super::{Context, EXIT_CLEAN, EXIT_ERROR, RuleArgs, output};
-use crate::rules::diagnostic::render_text;
+use crate::rules::diagnostic::{Diagnostic, Sources, render_text};
 use crate::rules::{Loaded, RuleKind, RuleSet};
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
@@ -149,32 +149,45 @@ fn check(
     } else {
         EXIT_CLEAN
     };
-    match format {
-        ListFormat::Json => output::emit(None, |out| {
-            serde_json::to_writer_pretty(&mut *out, &loaded.diagnostics)
-                .map_err(std::io::Error::other)?;
-            writeln!(out)
-        })?,
-        ListFormat::Table => {
-            print_diagnostics(&loaded, ctx);
-            let errors = loaded
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == crate::rules::Severity::Error)
-                .count();
-            let warnings = loaded.diagnostics.len() - errors;
-            match &loaded.rules {
-                Some(set) => println!(
-                    "ok: {} regimes, {} covered apps, {} policies; {warnings} warning(s)",
-                    set.regimes.len(),
-                    set.apps.len(),
-                    set.policies.len()
-                ),
-                None => eprintln!("{errors} error(s), {warnings} warning(s)"),
-            }
+    if let Some((errors, warnings)) =
+        report_diagnostics(&loaded.diagnostics, &loaded.sources, format, ctx)?
+    {
+        match &loaded.rules {
+            Some(set) => println!(
+                "ok: {} regimes, {} covered apps, {} policies; {warnings} warning(s)",
+                set.regimes.len(),
+                set.apps.len(),
+                set.policies.len()
+            ),
+            None => eprintln!("{errors} error(s), {warnings} warning(s)"),
         }
     }
     Ok(code)
+}
+
+/// Prints diagnostics as `format` asks: rendered on stderr for people (then returns
+/// the numbers of errors and warnings, for a closing line), or as JSON on stdout.
+pub(super) fn report_diagnostics(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    format: ListFormat,
+    ctx: &Context,
+) -> Result<Option<(usize, usize)>> {
+    if format == ListFormat::Json {
+        output::emit(None, |out| {
+            serde_json::to_writer_pretty(&mut *out, diagnostics).map_err(std::io::Error::other)?;
+            writeln!(out)
+        })?;
+        return Ok(None);
+    }
+    if !diagnostics.is_empty() {
+        eprint!("{}", render_text(diagnostics, sources, ctx.color_err));
+    }
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::rules::Severity::Error)
+        .count();
+    Ok(Some((errors, diagnostics.len() - errors)))
 }
 
 fn table(header: Vec<&str>) -> Table {

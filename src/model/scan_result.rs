@@ -1,7 +1,7 @@
 //! What a scan found: shared by the scan (which fills it), the reports (which
 //! print it) and baselines (which compare it), so it lives in the model.
 
-use super::{AuditContext, Device, Finding, InputError, Platform, merge_apps};
+use super::{AuditContext, Device, ExceptionsOutcome, Finding, InputError, Platform, merge_apps};
 use std::collections::HashMap;
 
 /// A device with what the matcher found on it.
@@ -74,6 +74,8 @@ pub struct ScanResult {
     pub baseline: Option<BaselineDiff>,
     /// The rules' freshness and the scope, as every report states them.
     pub context: AuditContext,
+    /// With `--exceptions`: what the exceptions did (expired and unused ones).
+    pub exceptions: Option<ExceptionsOutcome>,
 }
 
 /// What the exit code says.
@@ -101,11 +103,11 @@ impl ScanResult {
     }
 
     /// An incomplete audit cannot be called clean, so errors outrank findings.
-    /// `fails` says which findings count.
+    /// `fails` says which findings count; an excepted finding never does.
     pub fn outcome_with(&self, fails: impl Fn(&Finding) -> bool) -> Outcome {
         if !self.errors.is_empty() {
             Outcome::Incomplete
-        } else if self.findings().any(|(_, f)| fails(f)) {
+        } else if self.findings().any(|(_, f)| !f.is_excepted() && fails(f)) {
             Outcome::Found
         } else {
             Outcome::Clean

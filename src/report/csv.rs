@@ -3,7 +3,7 @@
 
 use super::Report;
 use crate::model::ScanResult;
-use crate::model::{Device, Finding, FindingState, RegimeRole};
+use crate::model::{Device, ExceptionInfo, Finding, FindingState, RegimeRole};
 use std::io::Write;
 
 /// The `csv` format: a header, then one row per finding, installed ones first and
@@ -11,7 +11,7 @@ use std::io::Write;
 pub struct CsvReport;
 
 /// The column names, in order: the first row of every CSV report.
-pub const HEADER: [&str; 20] = [
+pub const HEADER: [&str; 25] = [
     "device",
     "device_source",
     "platform",
@@ -30,6 +30,11 @@ pub const HEADER: [&str; 20] = [
     "sources",
     "binding_regimes",
     "rules_reviewed",
+    "exception",
+    "exception_reason",
+    "exception_approved_by",
+    "exception_ticket",
+    "exception_expires",
     "device_id",
     "device_id_source",
 ];
@@ -83,9 +88,27 @@ fn row(device: &Device, f: &Finding, rules_reviewed: &str) -> Vec<String> {
                 .map(|r| r.id.to_string()),
         ),
         rules_reviewed.to_string(),
+        match &f.exception {
+            Some(e) if e.is_applied() => "excepted".to_string(),
+            Some(_) => "expired".to_string(),
+            None => String::new(),
+        },
+        exception_field(f, |e| Some(&e.reason)),
+        exception_field(f, |e| Some(&e.approved_by)),
+        exception_field(f, |e| e.ticket.as_ref()),
+        exception_field(f, |e| Some(&e.expires)),
         device.id.clone(),
         device.id_source.to_string(),
     ]
+}
+
+/// One field of the finding's exception, or an empty cell.
+fn exception_field(f: &Finding, field: impl Fn(&ExceptionInfo) -> Option<&String>) -> String {
+    f.exception
+        .as_ref()
+        .and_then(field)
+        .cloned()
+        .unwrap_or_default()
 }
 
 impl Report for CsvReport {

@@ -2,8 +2,8 @@
 //! Changing a field's meaning or removing one bumps [`SCHEMA_VERSION`].
 
 use crate::model::{
-    App, AppFlags, AuditContext, Confidence, Evidence, FeatureInfo, Finding, MatchInfo, Platform,
-    RegimeInfo, RuleInfo, UserState,
+    App, AppFlags, AuditContext, Confidence, Evidence, ExceptionInfo, ExceptionsOutcome,
+    FeatureInfo, Finding, MatchInfo, Platform, RegimeInfo, RuleInfo, UserState,
 };
 use crate::model::{DeviceResult, IdSource, InputError, NotScanned, Removed, ScanResult};
 use serde::Serialize;
@@ -41,6 +41,10 @@ pub struct Document<'a> {
     pub not_scanned: Option<&'a [NotScanned]>,
     /// Rules reviewed as of, the day coverage was judged on, and the scope.
     pub context: &'a AuditContext,
+    /// With `--exceptions`: the file, how many findings it excepted, and the exceptions
+    /// that expired or named no finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exceptions: Option<&'a ExceptionsOutcome>,
 }
 
 /// The program that wrote a report.
@@ -61,12 +65,17 @@ pub struct Summary {
     pub devices_with_findings: usize,
     /// Apps listed across all devices, covered or not.
     pub apps_scanned: usize,
-    /// Installed covered apps (data left behind is counted apart).
+    /// Installed covered apps that count (excepted ones and data left behind are
+    /// counted apart).
     pub findings: usize,
     /// Installed findings that are `confirmed`.
     pub confirmed: usize,
     /// Installed findings to `review`.
     pub review: usize,
+    /// With `--exceptions`: installed findings an exception in force excepts (not in
+    /// `findings`, `confirmed`, `review`, `by_app` or `by_regime`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excepted: Option<usize>,
     /// Covered apps known to a device but installed for no user.
     pub data_left_behind: usize,
     /// Inputs that could not be read.
@@ -201,6 +210,9 @@ pub struct FindingDoc<'a> {
     /// Further places the same app was seen.
     #[serde(skip_serializing_if = "<[Evidence]>::is_empty")]
     pub more_evidence: &'a [Evidence],
+    /// The exception that names it: `applied` (excepted: it does not count) or `expired`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<&'a ExceptionInfo>,
 }
 
 impl<'a> FindingDoc<'a> {
@@ -229,20 +241,26 @@ impl<'a> FindingDoc<'a> {
             features: &f.features,
             evidence: a.evidence.first(),
             more_evidence: a.evidence.get(1..).unwrap_or(&[]),
+            exception: f.exception.as_ref(),
         }
     }
 }
 
 /// The fleet totals of `result`, with `by_app` and `by_regime` most frequent first.
+/// Excepted findings are counted apart (`excepted`), not as findings.
 pub fn summary(result: &ScanResult) -> Summary {
-    let findings: Vec<&Finding> = result.findings().map(|(_, f)| f).collect();
+    let findings: Vec<&Finding> = result
+        .findings()
+        .map(|(_, f)| f)
+        .filter(|f| !f.is_excepted())
+        .collect();
     let (by_app, by_regime) = counts(result);
     Summary {
         devices: result.devices.len(),
         devices_with_findings: result
             .devices
             .iter()
-            .filter(|d| !d.findings.is_empty())
+            .filter(|d| d.findings.iter().any(|f| !f.is_excepted()))
             .count(),
         apps_scanned: result.apps_scanned(),
         findings: findings.len(),
@@ -254,6 +272,10 @@ pub fn summary(result: &ScanResult) -> Summary {
             .iter()
             .filter(|f| f.confidence == Confidence::Review)
             .count(),
+        excepted: result
+            .exceptions
+            .as_ref()
+            .map(|_| result.findings().filter(|(_, f)| f.is_excepted()).count()),
         data_left_behind: result
             .devices
             .iter()
@@ -274,7 +296,7 @@ fn counts(result: &ScanResult) -> (Vec<AppCount>, Vec<RegimeCount>) {
         let mut seen_regimes = HashSet::new();
         // Per covered app on this device: is any of its findings confirmed?
         let mut on_device: BTreeMap<&str, bool> = BTreeMap::new();
-        for f in &d.findings {
+        for f in d.findings.iter().filter(|f| !f.is_excepted()) {
             let confirmed = on_device.entry(&f.rule.id).or_default();
             *confirmed |= f.confidence == Confidence::Confirmed;
             apps.entry(&f.rule.id).or_insert_with(|| AppCount {
@@ -361,5 +383,6 @@ pub fn document(result: &ScanResult, inventory: bool) -> Document<'_> {
         still_present: result.baseline.as_ref().map(|b| b.still_present.as_slice()),
         not_scanned: result.baseline.as_ref().map(|b| b.not_scanned.as_slice()),
         context: &result.context,
+        exceptions: result.exceptions.as_ref(),
     }
 }

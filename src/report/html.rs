@@ -54,12 +54,12 @@ impl Report for HtmlReport {
         let mut by_device: Vec<DeviceCount> = result
             .devices
             .iter()
-            .filter(|d| !d.findings.is_empty())
             .map(|d| DeviceCount {
                 name: &d.device.name,
                 source: &d.device.source,
-                findings: d.findings.len(),
+                findings: d.findings.iter().filter(|f| !f.is_excepted()).count(),
             })
+            .filter(|d| d.findings > 0)
             .collect();
         by_device.sort_by(|a, b| b.findings.cmp(&a.findings).then(a.name.cmp(b.name)));
         // A chart of thousands of devices is unreadable; the table has them all.

@@ -39,10 +39,13 @@ fn finding_row(f: &Finding) -> String {
             None => format!("`{}`", cell(&e.path)),
         })
         .unwrap_or_default();
-    let confidence = match &f.reason {
+    let mut confidence = match &f.reason {
         Some(r) => format!("{} ({})", f.confidence.as_str(), cell(r)),
         None => f.confidence.as_str().to_string(),
     };
+    if let Some(e) = &f.exception {
+        confidence.push_str(&format!("<br>**{}**", cell(&e.describe())));
+    }
     format!(
         "| {} | `{}` | {} | {} | {} | {} |",
         cell(&f.rule.name),
@@ -66,9 +69,13 @@ impl Report for MarkdownReport {
         writeln!(out, "# appaudit report\n")?;
         writeln!(out, "{}\n", result.context.scope_line())?;
         writeln!(out, "{}\n", result.context.freshness_line())?;
+        let excepted = s
+            .excepted
+            .map(|n| format!(", {n} excepted"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "{} device(s), {} apps scanned: **{} covered app(s) found** ({} confirmed, {} to review) on {} device(s); {} input(s) could not be read.\n",
+            "{} device(s), {} apps scanned: **{} covered app(s) found** ({} confirmed, {} to review) on {} device(s){excepted}; {} input(s) could not be read.\n",
             s.devices,
             s.apps_scanned,
             s.findings,
@@ -77,6 +84,7 @@ impl Report for MarkdownReport {
             s.devices_with_findings,
             s.errors
         )?;
+        super::exception_lines(result, |line| writeln!(out, "{line}"))?;
         if s.devices > 1 && !s.by_app.is_empty() {
             // First what a manager asks: which covered apps, on how many devices.
             writeln!(

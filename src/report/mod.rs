@@ -2,7 +2,7 @@
 //! [`ScanResult`]; they know nothing of collectors or rule files.
 
 use crate::model::ScanResult;
-use std::io::Write;
+use std::io::{self, Write};
 
 pub mod csv;
 pub mod document;
@@ -91,4 +91,27 @@ pub(crate) fn not_scanned_line(device: &crate::model::NotScanned) -> String {
         if device.findings == 1 { "" } else { "s" },
         device.device
     )
+}
+
+/// The lines that text reports (table, Markdown) print about `--exceptions`: each
+/// exception that expired (its findings count again) or named no finding, then a
+/// blank line; nothing without exceptions or when there is nothing to say.
+pub fn exception_lines(
+    result: &ScanResult,
+    mut line: impl FnMut(&str) -> io::Result<()>,
+) -> io::Result<()> {
+    let Some(outcome) = &result.exceptions else {
+        return Ok(());
+    };
+    if outcome.expired.is_empty() && outcome.unused.is_empty() {
+        return Ok(());
+    }
+    line(&format!("Exceptions ({}):", outcome.file))?;
+    for e in &outcome.expired {
+        line(&format!("- warning: {} ({})", e.message, e.origin))?;
+    }
+    for e in &outcome.unused {
+        line(&format!("- unused: {} ({})", e.message, e.origin))?;
+    }
+    line("")
 }

@@ -1,6 +1,7 @@
 //! `--format ndjson`: one JSON object per line, for SIEM ingestion. Every line has
 //! a `type`: `device`, `finding`, `data_left_behind`, `app` (with `--inventory`),
-//! `error`, `skipped`, `removed` (with `--baseline`), and a last `summary`.
+//! `error`, `skipped`, `removed` (with `--baseline`), `exception` (with `--exceptions`:
+//! one that expired or named no finding), and a last `summary`.
 
 use super::document::{self, FindingDoc};
 use super::{Report, ReportOptions};
@@ -88,6 +89,15 @@ impl Report for NdjsonReport {
         }
         if let Some(diff) = &result.baseline {
             baseline_lines(diff, out)?;
+        }
+        if let Some(outcome) = &result.exceptions {
+            let expired = outcome.expired.iter().map(|e| ("expired", e));
+            for (state, e) in expired.chain(outcome.unused.iter().map(|e| ("unused", e))) {
+                line(
+                    out,
+                    &json!({"type": "exception", "state": state, "exception": e}),
+                )?;
+            }
         }
         let summary = document::summary(result);
         line(

@@ -145,7 +145,8 @@ fn is_yaml(p: &Path) -> bool {
     )
 }
 
-fn read_rule_file(path: &Path) -> Result<String, super::RulesError> {
+/// Reads a rule-like file (rules, exceptions): a regular UTF-8 file of bounded size.
+pub fn read_rule_file(path: &Path) -> Result<String, super::RulesError> {
     use super::RulesError;
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
@@ -161,7 +162,8 @@ fn read_rule_file(path: &Path) -> Result<String, super::RulesError> {
     String::from_utf8(bytes).map_err(|e| RulesError::NotUtf8(e.utf8_error().valid_up_to()))
 }
 
-fn parse_options() -> Options {
+/// Parsing limits for files from third parties (aliases, anchors, depth, nodes).
+pub fn parse_options() -> Options {
     // Room for a 20,000-rule pack, far below what an alias bomb would need.
     let mut budget = Budget::default();
     budget.max_aliases = 1_000;
@@ -189,11 +191,27 @@ fn parse_source(
     sources: &Sources,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<ParsedFile> {
+    parse_spanned::<RuleFile>(id, sources, RULE_SECTIONS, diagnostics)
+        .map(|file| ParsedFile { source: id, file })
+}
+
+/// The top-level lists of a rule file, whose items are parsed one by one after an error.
+const RULE_SECTIONS: &[&str] = &["regimes", "apps", "policies"];
+
+/// Parses source `id` as a `T` (a rule or exceptions file). On failure every item of
+/// the top-level lists named in `sections` is parsed on its own, so a file with three
+/// mistakes gets three diagnostics, each with its line and column.
+pub fn parse_spanned<T: serde::de::DeserializeOwned>(
+    id: usize,
+    sources: &Sources,
+    sections: &[&str],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<T> {
     let text = sources.text(id);
-    match serde_saphyr::from_str_with_options::<RuleFile>(text, parse_options()) {
-        Ok(file) => Some(ParsedFile { source: id, file }),
+    match serde_saphyr::from_str_with_options::<T>(text, parse_options()) {
+        Ok(file) => Some(file),
         Err(first) => {
-            let mut found = recover_item_errors(id, sources);
+            let mut found = recover_item_errors::<T>(id, sources, sections);
             if found.is_empty() {
                 found.push(to_diagnostic(&first, id, sources, true));
             }
@@ -248,7 +266,11 @@ fn strip_location_prefix(message: &str) -> String {
 /// file with three mistakes reports three, not one. Items are cut at lines that
 /// start a new `- ` entry at the item's indentation; line numbers are kept by
 /// padding the slice with the lines before it.
-fn recover_item_errors(id: usize, sources: &Sources) -> Vec<Diagnostic> {
+fn recover_item_errors<T: serde::de::DeserializeOwned>(
+    id: usize,
+    sources: &Sources,
+    sections: &[&str],
+) -> Vec<Diagnostic> {
     let text = sources.text(id);
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut out: Vec<Diagnostic> = Vec::new();
@@ -267,7 +289,7 @@ fn recover_item_errors(id: usize, sources: &Sources) -> Vec<Diagnostic> {
             for line in &lines[start..end] {
                 doc.push_str(line);
             }
-            if let Err(e) = serde_saphyr::from_str_with_options::<RuleFile>(&doc, parse_options()) {
+            if let Err(e) = serde_saphyr::from_str_with_options::<T>(&doc, parse_options()) {
                 let d = to_diagnostic(&e, id, sources, false);
                 if !out
                     .iter()
@@ -287,10 +309,10 @@ fn recover_item_errors(id: usize, sources: &Sources) -> Vec<Diagnostic> {
         if indent == 0 {
             flush(section, item_start, i, &mut out);
             item_start = None;
-            section = ["regimes:", "apps:", "policies:"]
+            section = sections
                 .iter()
-                .find(|k| trimmed == **k)
-                .map(|k| k.trim_end_matches(':'));
+                .find(|k| trimmed.strip_suffix(':') == Some(**k))
+                .copied();
             if section.is_none() && !trimmed.starts_with("version:") {
                 // Unknown top-level content: let the whole-file error speak.
                 return Vec::new();

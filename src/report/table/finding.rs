@@ -97,7 +97,16 @@ pub fn show(f: &Finding) -> Shown {
         place: place(f),
         excerpt: f.app.evidence.first().and_then(|e| e.excerpt.clone()),
         more: f.app.evidence.len().saturating_sub(1),
-        notes: f.features.iter().map(|x| x.text.clone()).collect(),
+        notes: f
+            .features
+            .iter()
+            .map(|x| x.text.clone())
+            .chain(
+                f.exception
+                    .as_ref()
+                    .map(|e| format!("{} ({}): {}", f.rule.name, f.app.id, e.describe())),
+            )
+            .collect(),
     }
 }
 

@@ -276,8 +276,12 @@ impl TableReport {
         );
         let found_style = if s.findings > 0 { RED } else { GREEN };
         let unread = format!("{} input{} could not be read", s.errors, plural(s.errors));
+        let excepted = s
+            .excepted
+            .map(|n| format!(", {n} excepted"))
+            .unwrap_or_default();
         let text = format!(
-            "Scanned {} device{}, {} apps: {found}; {unread}.",
+            "Scanned {} device{}, {} apps: {found}{excepted}; {unread}.",
             s.devices,
             plural(s.devices),
             s.apps_scanned
@@ -330,6 +334,7 @@ impl Report for TableReport {
             writeln!(out)?;
         }
         self.problems(result, out)?;
+        super::exception_lines(result, |line| self.prose(out, line, 0, 2))?;
         let s = document::summary(result);
         self.fleet_and_baseline(result, &s, out)?;
         self.totals(result, &s, out)?;
