@@ -173,6 +173,7 @@ impl Baseline {
                 device_id: device.device.id.clone(),
                 app_id: app_id.to_owned(),
                 rule_id: rule_id.to_owned(),
+                excepted_until: None,
             };
             let mut now = HashSet::new();
             let mut still = Vec::new();
@@ -180,7 +181,13 @@ impl Baseline {
                 let key = (f.app.id.clone(), f.rule.id.clone());
                 let seen = old.findings.contains(&key);
                 if seen {
-                    still.push(entry(&key.0, &key.1, &device.device.source));
+                    let mut kept = entry(&key.0, &key.1, &device.device.source);
+                    kept.excepted_until = f
+                        .exception
+                        .as_ref()
+                        .filter(|e| e.is_applied())
+                        .map(|e| e.expires.clone());
+                    still.push(kept);
                 }
                 now.insert(key);
                 !seen

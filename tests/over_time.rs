@@ -252,3 +252,36 @@ fn two_inputs_of_one_device_are_one_device_with_both_evidences() {
     );
     assert_eq!(finding_ids(&doc).len(), 2);
 }
+
+#[test]
+fn an_excepted_finding_still_there_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        &d.join("nov/a.txt"),
+        &dumpstate("R58N222", &["com.tencent.mm"]),
+    );
+    let nov = d.join("nov.json");
+    save_report(&nov, &[&d.join("nov/a.txt")]);
+    write(
+        &d.join("dec/b.txt"),
+        &dumpstate("R58N222", &["com.tencent.mm"]),
+    );
+    let exceptions = d.join("exceptions.yaml");
+    write(
+        &exceptions,
+        "exceptions:\n  - devices: [\"R58N2*\"]\n    rule: wechat\n    reason: field office\n    approved_by: CISO\n    approved: 2026-11-01\n    expires: 2027-03-31\n",
+    );
+    let (code, doc) = scan_json(&[
+        "--as-of",
+        "2026-12-02",
+        "--exceptions",
+        exceptions.to_str().unwrap(),
+        "--baseline",
+        nov.to_str().unwrap(),
+        d.join("dec/b.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["still_present"][0]["excepted_until"], "2027-03-31");
+    assert_eq!(doc["summary"]["excepted"], 1);
+}

@@ -30,6 +30,9 @@ pub struct Removed {
     pub app_id: String,
     /// The rule that had matched it.
     pub rule_id: String,
+    /// For a finding still there: the last day of the exception that covers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excepted_until: Option<String>,
 }
 
 /// A device of the baseline that this scan did not read: its findings are not

@@ -272,10 +272,12 @@ pub fn summary(result: &ScanResult) -> Summary {
             .iter()
             .filter(|f| f.confidence == Confidence::Review)
             .count(),
-        excepted: result
-            .exceptions
-            .as_ref()
-            .map(|_| result.findings().filter(|(_, f)| f.is_excepted()).count()),
+        // Excepted findings a baseline moved to `still_present` are excepted too.
+        excepted: result.exceptions.as_ref().map(|_| {
+            let still = result.baseline.iter().flat_map(|b| &b.still_present);
+            result.findings().filter(|(_, f)| f.is_excepted()).count()
+                + still.filter(|r| r.excepted_until.is_some()).count()
+        }),
         data_left_behind: result
             .devices
             .iter()

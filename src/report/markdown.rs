@@ -183,9 +183,14 @@ fn baseline(diff: &crate::model::BaselineDiff, out: &mut dyn Write) -> std::io::
         }
         writeln!(out, "## {title}\n")?;
         for r in list {
+            let until = r
+                .excepted_until
+                .as_ref()
+                .map(|d| format!(", excepted until {d}"))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "- `{}` on `{}` ({})",
+                "- `{}` on `{}` ({}{until})",
                 cell(&r.app_id),
                 cell(super::baseline_device(r)),
                 cell(&r.rule_id)

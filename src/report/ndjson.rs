@@ -124,7 +124,7 @@ fn baseline_lines(diff: &crate::model::BaselineDiff, out: &mut dyn Write) -> io:
         for r in list {
             line(
                 out,
-                &json!({"type": kind, "device": r.device, "device_id": r.device_id, "app_id": r.app_id, "rule": r.rule_id}),
+                &json!({"type": kind, "device": r.device, "device_id": r.device_id, "app_id": r.app_id, "rule": r.rule_id, "excepted_until": r.excepted_until}),
             )?;
         }
     }

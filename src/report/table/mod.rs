@@ -121,7 +121,13 @@ impl TableReport {
             for r in list {
                 let rule = format!("({})", r.rule_id);
                 let device = super::baseline_device(r);
-                self.say(out, &[what, r.app_id.as_str(), "on", device, &rule], 2, 4)?;
+                let mut units = vec![what, r.app_id.as_str(), "on", device, &rule];
+                let until = r
+                    .excepted_until
+                    .as_ref()
+                    .map(|d| format!("excepted until {d}"));
+                units.extend(until.as_deref());
+                self.say(out, &units, 2, 4)?;
             }
         }
         for d in &diff.not_scanned {
@@ -168,7 +174,10 @@ impl TableReport {
         facts.extend(
             dev.properties
                 .iter()
-                .filter(|(k, _)| k == "model" || k == "android_version" || k == "ios_version")
+                // The model is not repeated when it is already the device's name.
+                .filter(|(k, v)| {
+                    (k == "model" && *v != dev.name) || k == "android_version" || k == "ios_version"
+                })
                 .map(|(k, v)| format!("{k} {v}")),
         );
         // How old the evidence is: a backup can be months old.
