@@ -63,18 +63,24 @@ fn temp_file_in(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
     builder.tempfile_in(dir)
 }
 
-/// The width people read stdout at: the terminal's, else `COLUMNS` (a pipe into `less`,
-/// a script that sets it), else `None` (a pipe or a file: no limit).
+/// The width people read stdout at: the terminal's; else `COLUMNS` (a script that sets
+/// it); else, when stdout goes to a pipe or a file but stderr is still a terminal (`| less`,
+/// `> report.txt` typed in a shell), that terminal's; else `None` (no limit).
 pub fn stdout_width() -> Option<usize> {
-    let stdout = io::stdout();
-    if stdout.is_terminal()
-        && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(&stdout)
-        && w > 0
+    // `terminal_size()` asks stdout, then stderr, then stdin.
+    let terminal_width = || {
+        terminal_size::terminal_size()
+            .map(|(terminal_size::Width(w), _)| usize::from(w))
+            .filter(|w| *w > 0)
+    };
+    if io::stdout().is_terminal()
+        && let Some(w) = terminal_width()
     {
-        return Some(usize::from(w));
+        return Some(w);
     }
-    std::env::var("COLUMNS")
+    let columns = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse::<usize>().ok())
-        .filter(|w| *w > 0)
+        .filter(|w| *w > 0);
+    columns.or_else(|| io::stderr().is_terminal().then(terminal_width).flatten())
 }
