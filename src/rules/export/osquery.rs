@@ -168,6 +168,41 @@ pub fn osquery_pack_json(rules: &RuleSet, filter: &RegimeFilter) -> Result<Strin
         .map_err(|e| format!("cannot write the pack: {e}").into())
 }
 
+/// What to do on a failing host: remove the app, under which regimes (with their
+/// status and role), with the sources.
+fn resolution(selected: &Selected<'_>, subject: &str) -> String {
+    let rule = selected.rule;
+    let instruments: Vec<String> = selected
+        .regimes
+        .iter()
+        .map(|(r, _, _)| {
+            format!(
+                "{} ({})",
+                short_instrument(&r.instrument),
+                r.status.describe()
+            )
+        })
+        .collect();
+    let sources: Vec<&str> = selected
+        .regimes
+        .iter()
+        .flat_map(|(r, _, _)| r.sources.iter().map(|s| s.url.as_str()))
+        .collect();
+    let mut resolution = format!(
+        "Remove {subject} from this device; it is covered by {}.",
+        instruments.join(", ")
+    );
+    resolution.push(' ');
+    resolution.push_str(&role_sentence(selected));
+    if rule.kind == RuleKind::Vendor {
+        resolution.push_str(" First check that the app found is one of this vendor's.");
+    }
+    if !sources.is_empty() {
+        resolution.push_str(&format!(" Sources: {}", sources.join(" ")));
+    }
+    resolution
+}
+
 /// One Fleet policy, as a GitOps `policies` entry (or a `lib/*.policies.yml` item).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FleetPolicy {
@@ -219,34 +254,7 @@ pub fn fleet_policies(rules: &RuleSet, filter: &RegimeFilter) -> Vec<FleetPolicy
                     format!("apps of {}", rule.vendor.as_deref().unwrap_or(&rule.name))
                 }
             };
-            let instruments: Vec<String> = selected
-                .regimes
-                .iter()
-                .map(|(r, _, _)| {
-                    format!(
-                        "{} ({})",
-                        short_instrument(&r.instrument),
-                        r.status.describe()
-                    )
-                })
-                .collect();
-            let sources: Vec<&str> = selected
-                .regimes
-                .iter()
-                .flat_map(|(r, _, _)| r.sources.iter().map(|s| s.url.as_str()))
-                .collect();
-            let mut resolution = format!(
-                "Remove {subject} from this device; it is covered by {}.",
-                instruments.join(", ")
-            );
-            resolution.push(' ');
-            resolution.push_str(&role_sentence(&selected));
-            if rule.kind == RuleKind::Vendor {
-                resolution.push_str(" First check that the app found is one of this vendor's.");
-            }
-            if !sources.is_empty() {
-                resolution.push_str(&format!(" Sources: {}", sources.join(" ")));
-            }
+            let resolution = resolution(&selected, &subject);
             let mut name = format!("appaudit: no {subject} ({})", platform_label(platform));
             if policies.iter().any(|p| p.name == name) {
                 name = format!(
