@@ -38,7 +38,7 @@ pub struct AuditArgs {
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Also list every app of every device (JSON `apps`).
+    /// Also list every app of every device (JSON `apps`); `--format cyclonedx` always does.
     #[arg(long)]
     pub inventory: bool,
     /// Approved exceptions (YAML, see docs/exceptions.md): findings they name are shown
@@ -61,6 +61,14 @@ pub enum FailOn {
     Confirmed,
     Policy(String),
     Never,
+}
+
+impl AuditArgs {
+    /// Whether the scan keeps every app: asked for, or needed by the format (a
+    /// CycloneDX SBOM lists every app).
+    pub fn keeps_inventory(&self) -> bool {
+        self.inventory || self.format == Format::Cyclonedx
+    }
 }
 
 pub(super) fn parse_day(text: &str) -> Result<String, String> {
@@ -247,7 +255,7 @@ pub fn conclude(
     result.context = prepared.context.clone();
     let options = ReportOptions {
         color: ctx.color_out && args.output.is_none(),
-        inventory: args.inventory,
+        inventory: args.keeps_inventory(),
         // A file does not depend on the terminal it was written from.
         width: match args.output {
             Some(_) => None,

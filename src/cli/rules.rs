@@ -45,9 +45,10 @@ pub enum RulesCommand {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
-    /// Write the covered apps as queries for osquery or Fleet (see docs/exports.md).
+    /// Write the covered apps for osquery, Fleet, Intune, the Android Management API or
+    /// MVT (see docs/exports.md).
     Export {
-        /// `osquery-pack` (JSON) or `fleet-policies` (GitOps YAML).
+        /// What to write (see docs/exports.md).
         #[arg(long, value_enum)]
         format: ExportFormat,
         /// Only the apps covered by this policy's regimes (see `appaudit policies list`).
@@ -68,6 +69,13 @@ pub enum ExportFormat {
     OsqueryPack,
     /// Fleet GitOps policies (YAML): a host passes when no covered app is installed.
     FleetPolicies,
+    /// Intune iOS and Android compliance policies (Graph JSON) with the covered apps as
+    /// restricted apps.
+    IntuneRestrictedApps,
+    /// An Android Management API policy fragment (JSON) that blocks the covered packages.
+    AndroidManagementPolicy,
+    /// A STIX 2.1 bundle of the covered app ids, for MVT's `--iocs`.
+    Stix2,
 }
 
 #[derive(Subcommand, Debug)]
@@ -409,6 +417,11 @@ fn export(
     let text = match format {
         ExportFormat::OsqueryPack => export::osquery_pack_json(set, &filter),
         ExportFormat::FleetPolicies => export::fleet_policies_yaml(set, &filter),
+        ExportFormat::IntuneRestrictedApps => {
+            export::intune::compliance_policies_json(set, &filter)
+        }
+        ExportFormat::AndroidManagementPolicy => export::amapi::policy_fragment_json(set, &filter),
+        ExportFormat::Stix2 => export::stix2::bundle_json(set, &filter),
     }
     .map_err(anyhow::Error::msg)?;
     output::emit(output, |out| out.write_all(text.as_bytes()))?;

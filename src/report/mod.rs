@@ -5,6 +5,7 @@ use crate::model::ScanResult;
 use std::io::{self, Write};
 
 pub mod csv;
+pub mod cyclonedx;
 pub mod document;
 mod error;
 pub use error::ReportError;
@@ -33,6 +34,8 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page for managers.
     Html,
+    /// A CycloneDX 1.6 JSON SBOM of every app, with the findings as annotations.
+    Cyclonedx,
 }
 
 /// Options every report may honour.
@@ -65,6 +68,7 @@ pub fn reporter(format: Format, options: ReportOptions) -> Box<dyn Report> {
         Format::Sarif => Box::new(sarif::SarifReport),
         Format::Markdown => Box::new(markdown::MarkdownReport),
         Format::Html => Box::new(html::HtmlReport),
+        Format::Cyclonedx => Box::new(cyclonedx::CycloneDxReport),
     }
 }
 

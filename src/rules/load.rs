@@ -58,9 +58,13 @@ pub fn load(options: &LoadOptions) -> Loaded {
             files.extend(parse_source(id, &sources, &mut diagnostics));
         }
     }
+    let mut indicators: Vec<super::stix2::Imported> = Vec::new();
     for path in &options.paths {
         for file in rule_files(path, &mut diagnostics) {
             match read_rule_file(&file) {
+                Ok(text) if super::stix2::is_stix2(&file, &text) => {
+                    indicators.extend(read_stix2(&file, &text, &mut diagnostics));
+                }
                 Ok(text) => {
                     let id = sources.add(file.display().to_string(), text);
                     files.extend(parse_source(id, &sources, &mut diagnostics));
@@ -73,7 +77,8 @@ pub fn load(options: &LoadOptions) -> Loaded {
         }
     }
 
-    let rules = validate::validate(&files, &sources, &mut diagnostics);
+    let mut rules = validate::validate(&files, &sources, &mut diagnostics);
+    add_indicators(&mut rules, indicators);
     let has_errors = diagnostics
         .iter()
         .any(|d| d.severity == super::Severity::Error);
@@ -141,8 +146,63 @@ fn rule_files(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
 fn is_yaml(p: &Path) -> bool {
     matches!(
         p.extension().and_then(|e| e.to_str()),
-        Some("yaml") | Some("yml")
+        Some("yaml") | Some("yml") | Some("stix2")
     )
+}
+
+/// A STIX2 indicator file as rules; a diagnostic when it cannot be read or holds no
+/// app indicator.
+fn read_stix2(
+    file: &Path,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<super::stix2::Imported> {
+    match super::stix2::import(&file.display().to_string(), text) {
+        Ok(imported) => {
+            if imported.apps.is_empty() {
+                diagnostics.push(Diagnostic::warning(
+                    Code::Parse,
+                    format!(
+                        "{}: no app indicator ([app:id = ...] or [app:cert.sha256 = ...]) in this STIX2 file: nothing to match",
+                        file.display()
+                    ),
+                ));
+            }
+            Some(imported)
+        }
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Code::Parse,
+                format!("{}: {e}", file.display()),
+            ));
+            None
+        }
+    }
+}
+
+/// Adds the indicator files' regimes and rules after the rule files', renaming a
+/// regime or rule whose id is taken (`-2`, `-3`...).
+fn add_indicators(rules: &mut super::RuleSet, indicators: Vec<super::stix2::Imported>) {
+    for mut imported in indicators {
+        let base = imported.regime.id.clone();
+        let mut n = 2;
+        while rules.regime(&imported.regime.id).is_some() {
+            imported.regime.id = format!("{base}-{n}");
+            n += 1;
+        }
+        for mut app in imported.apps {
+            app.regimes[0].id = imported.regime.id.clone();
+            app.id = app.id.replacen(&base, &imported.regime.id, 1);
+            let stem = app.id.clone();
+            let mut n = 2;
+            while rules.app(&app.id).is_some() {
+                app.id = format!("{stem}-{n}");
+                n += 1;
+            }
+            rules.apps.push(app);
+        }
+        rules.regimes.push(imported.regime);
+    }
 }
 
 /// Reads a rule-like file (rules, exceptions): a regular UTF-8 file of bounded size.
