@@ -105,24 +105,6 @@ pub(crate) struct AppKeys {
     pub publisher: &'static [&'static str],
 }
 
-impl AppKeys {
-    /// Keys for `id`, `name` and `version` only.
-    pub(crate) const fn basic(
-        id: &'static [&'static str],
-        name: &'static [&'static str],
-        version: &'static [&'static str],
-    ) -> Self {
-        AppKeys {
-            id,
-            name,
-            version,
-            build: &[],
-            path: &[],
-            publisher: &[],
-        }
-    }
-}
-
 fn first(item: &Map<String, Value>, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|k| text_of(item, k))
 }
@@ -165,7 +147,14 @@ mod tests {
 
     #[test]
     fn apps_without_an_id_are_known_by_name() {
-        let keys = AppKeys::basic(&["bundle_id"], &["name"], &["short", "version"]);
+        let keys = AppKeys {
+            id: &["bundle_id"],
+            name: &["name"],
+            version: &["short", "version"],
+            build: &[],
+            path: &[],
+            publisher: &[],
+        };
         let item: Map<String, Value> =
             serde_json::from_str(r#"{"bundle_id": "", "name": "TikTok.app", "version": 3}"#)
                 .unwrap();
