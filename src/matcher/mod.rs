@@ -182,7 +182,15 @@ impl Matcher {
     pub fn match_app(&self, app: &App, filter: &RegimeFilter) -> Vec<Finding> {
         let mut hits = self.hits(app);
         if app.flags.no_id {
-            hits.extend(self.names.hits(&self.rules, app));
+            let by_name = self.names.hits(&self.rules, app);
+            // The app's own name says which app it is; a publisher alone says less.
+            if !by_name.is_empty() {
+                hits.retain(|h| {
+                    let rule = &self.rules.apps[h.target.rule];
+                    rule.identifiers[h.target.identifier].field != Field::Publisher
+                });
+            }
+            hits.extend(by_name);
         }
         if hits.is_empty() {
             return Vec::new();
