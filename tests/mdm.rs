@@ -279,10 +279,13 @@ fn cert_sha1_rules_match_android_management_fingerprints() {
     assert_eq!(f["app"]["id"], "com.zhiliaoapp.musically");
 }
 
+/// A device's name, id, id source and number of apps.
+type Expected = (&'static str, &'static str, &'static str, u64);
+
 #[test]
 fn shared_third_party_fixtures() {
     let base = "mdm/third_party/";
-    let cases: [(&str, (&str, &str, &str, u64)); 8] = [
+    let cases: [(&str, Expected); 8] = [
         (
             "demisto+content/Packs/jamf/Integrations/jamfV2/test_data/get_mobile_devices/get_mobile_device_by_id_raw_response.json",
             ("Device 71", "ab12f4c660a311e490b812df261f2c7e", "udid", 18),

@@ -273,24 +273,11 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
             }
             continue;
         };
-        let name = cell(Column::Name);
-        let key = cell(Column::AppKey).filter(|k| is_app_key(k, platform));
-        let Some((id, by_name)) = cell(Column::Id).or(key).map(|id| (id, false)).or_else(|| {
-            name.clone()
-                .map(|n| (n, layout.index(Column::AppKey).is_some()))
-        }) else {
+        let evidence = row_evidence(source, line, &text_lines);
+        let Some(app) = row_app(&layout, &cell, platform, evidence) else {
             no_id += 1;
             continue;
         };
-        let mut app = App::new(platform, id, row_evidence(source, line, &text_lines));
-        app.flags.no_id = by_name;
-        app.name = name;
-        app.build = layout
-            .index(Column::Build)
-            .filter(|b| layout.index(Column::Version) != Some(*b))
-            .and_then(|_| cell(Column::Build));
-        app.version = cell(Column::Version).or_else(|| app.build.clone());
-        app.publisher = cell(Column::Publisher);
         let device = cell(Column::DeviceId).or_else(|| cell(Column::Device));
         let slot = *index_of.entry(device.clone()).or_insert_with(|| {
             let shown = cell(Column::Device).or_else(|| device.clone());
@@ -315,6 +302,32 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
         .into());
     }
     Ok(into_devices(devices, file_warnings))
+}
+
+/// The app of one row: its id, else (an Intune `ApplicationKey` that is no id, or no id
+/// column) its name; `None` when it has neither.
+fn row_app(
+    layout: &Layout,
+    cell: &dyn Fn(Column) -> Option<String>,
+    platform: Platform,
+    evidence: Evidence,
+) -> Option<App> {
+    let name = cell(Column::Name);
+    let key = cell(Column::AppKey).filter(|k| is_app_key(k, platform));
+    let (id, by_name) = cell(Column::Id).or(key).map(|id| (id, false)).or_else(|| {
+        name.clone()
+            .map(|n| (n, layout.index(Column::AppKey).is_some()))
+    })?;
+    let mut app = App::new(platform, id, evidence);
+    app.flags.no_id = by_name;
+    app.name = name;
+    app.build = layout
+        .index(Column::Build)
+        .filter(|b| layout.index(Column::Version) != Some(*b))
+        .and_then(|_| cell(Column::Build));
+    app.version = cell(Column::Version).or_else(|| app.build.clone());
+    app.publisher = cell(Column::Publisher);
+    Some(app)
 }
 
 /// The rows of one device: its id and name (when the file has a device column), its
