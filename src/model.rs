@@ -130,6 +130,10 @@ pub struct AppFlags {
     /// browser, file manager or the system package installer rather than an app store.
     #[serde(default, skip_serializing_if = "is_false")]
     pub side_loaded: bool,
+    /// The inventory gave no identifier (bundle id, package name, uninstall key): `id`
+    /// is the app's name, and rules match it by name only, for review.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_id: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -176,6 +180,10 @@ pub struct App {
     /// SHA-256 digests of the signing certificates, lowercase hex.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cert_sha256: Vec<String>,
+    /// SHA-1 digests of the signing certificates, lowercase hex (what the Android
+    /// Management API reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cert_sha1: Vec<String>,
     /// Per-user or per-profile state, when the source knows it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserState>,
@@ -218,6 +226,7 @@ impl App {
             last_update_time: None,
             path: None,
             cert_sha256: Vec::new(),
+            cert_sha1: Vec::new(),
             users: Vec::new(),
             flags: AppFlags::default(),
             components: Vec::new(),
@@ -486,8 +495,8 @@ impl AuditContext {
 pub struct MatchInfo {
     /// The platform the matching identifier is for.
     pub platform: Platform,
-    /// The field of the app that matched: `id`, `name`, `publisher`, `team_id` or
-    /// `cert_sha256`.
+    /// The field of the app that matched: `id`, `name`, `publisher`, `team_id`,
+    /// `cert_sha256` or `cert_sha1`.
     pub field: String,
     /// `exact`, `prefix`, `glob`, `regex`, or `extends` (an iOS bundle id continuing a
     /// covered exact id at a dot: a re-signed build, to review).

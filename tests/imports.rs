@@ -196,8 +196,10 @@ fn csv_inventory_splits_devices_by_column() {
 fn a_folder_of_inventories_is_read_file_by_file() {
     let (code, doc) = scan_with_test_rules("fixtures/imports");
     assert_eq!(code, 1, "{doc}");
-    // 1 + 1 + 1 + 1 (Fleet host) + 1 (Fleet list) + 3 (CSV); test_rules.yaml is passed over.
-    assert_eq!(doc["devices"].as_array().unwrap().len(), 8);
+    // 1 + 1 + 1 + 1 (Fleet host) + 1 (Fleet list) + 3 (CSV), and the MDM exports:
+    // Jamf 1 + 2, Intune 1 + 3 (CSV), Kandji 1, Android Management 2; the rule files
+    // are passed over.
+    assert_eq!(doc["devices"].as_array().unwrap().len(), 18);
     assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
 }
 

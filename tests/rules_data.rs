@@ -55,6 +55,11 @@ fn app_with(platform: Platform, field: Field, value: &str) -> Option<App> {
             app.cert_sha256 = vec![value.to_string()];
             app
         }
+        Field::CertSha1 => {
+            let mut app = App::new(platform, PLACEHOLDER, evidence());
+            app.cert_sha1 = vec![value.to_string()];
+            app
+        }
         Field::TeamId => {
             let mut app = App::new(platform, PLACEHOLDER, evidence());
             app.team_id = Some(value.to_string());
@@ -86,6 +91,7 @@ fn field_of(s: &str) -> Field {
         "publisher" => Field::Publisher,
         "team_id" => Field::TeamId,
         "cert_sha256" => Field::CertSha256,
+        "cert_sha1" => Field::CertSha1,
         other => panic!("unknown field `{other}`"),
     }
 }

@@ -59,6 +59,16 @@ pub enum InputFormat {
     Fleet,
     /// A CSV app inventory (an MDM's discovered-apps export); see docs/imports.md.
     Csv,
+    /// A Jamf Pro inventory (Classic or Jamf Pro API JSON of computers or mobile devices).
+    Jamf,
+    /// Microsoft Intune `detectedApps` JSON (Graph).
+    Intune,
+    /// Kandji device apps JSON (`/api/v1/devices/{id}/apps`).
+    Kandji,
+    /// Android Management API devices JSON.
+    AndroidManagement,
+    /// SimpleMDM JSON:API resources (`installed_app`, `device`).
+    Simplemdm,
 }
 
 impl From<InputFormat> for crate::collect::InputFormat {
@@ -72,6 +82,11 @@ impl From<InputFormat> for crate::collect::InputFormat {
             InputFormat::Osquery => F::Osquery,
             InputFormat::Fleet => F::Fleet,
             InputFormat::Csv => F::Csv,
+            InputFormat::Jamf => F::Jamf,
+            InputFormat::Intune => F::Intune,
+            InputFormat::Kandji => F::Kandji,
+            InputFormat::AndroidManagement => F::AndroidManagement,
+            InputFormat::Simplemdm => F::Simplemdm,
         }
     }
 }

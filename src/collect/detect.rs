@@ -21,7 +21,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 const NOT_RECOGNISED: &str = "not a recognised input: expected `pm list packages` output, \
-     `dumpsys package` output, androidqf packages.json, osquery or Fleet JSON, or a CSV app inventory";
+     `dumpsys package` output, androidqf packages.json, osquery or Fleet JSON, an MDM inventory \
+     (Jamf, Intune, Kandji, Android Management API, SimpleMDM, Apple MDM), or a CSV app inventory";
 const EXPECTED_TEXT: &str = "expected a text dump (`pm list packages` or `dumpsys package` \
      output), androidqf packages.json, osquery or Fleet JSON, or a CSV app inventory";
 const NO_LAYOUT: &str =

@@ -45,6 +45,16 @@ pub enum InputFormat {
     Fleet,
     /// A CSV app inventory (an MDM's discovered-apps export); see docs/imports.md.
     Csv,
+    /// A Jamf Pro inventory (Classic or Jamf Pro API JSON of computers or mobile devices).
+    Jamf,
+    /// Microsoft Intune `detectedApps` JSON (Graph).
+    Intune,
+    /// Kandji device apps JSON (`/api/v1/devices/{id}/apps`).
+    Kandji,
+    /// Android Management API devices JSON.
+    AndroidManagement,
+    /// SimpleMDM JSON:API resources (`installed_app`, `device`).
+    Simplemdm,
 }
 
 /// Everything collected from one input path.

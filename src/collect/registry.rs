@@ -19,6 +19,11 @@ pub static BINARY_SOURCES: &[&dyn BinarySource] = &[
 pub static TEXT_SOURCES: &[&dyn TextSource] = &[
     &import::osquery::Source,
     &import::fleet::SOURCE,
+    &import::jamf::SOURCE,
+    &import::intune::SOURCE,
+    &import::kandji::SOURCE,
+    &import::amapi::SOURCE,
+    &import::simplemdm::SOURCE,
     &android::androidqf::Source,
     &android::dumpsys::SOURCE,
     &android::pm_list::SOURCE,

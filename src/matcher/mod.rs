@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 mod error;
 mod loose;
+mod names;
 pub use error::MatcherError;
 
 /// Compiles one regex the way the matcher will, for validation messages (the one
@@ -64,6 +65,8 @@ struct Tier {
 pub struct Matcher {
     rules: RuleSet,
     tiers: HashMap<(Platform, Field), Tier, FastHash>,
+    /// Rule names, for apps an inventory knows by name only.
+    names: names::NameIndex,
     /// Each regime's texts, made once and shared by every finding under it.
     texts: HashMap<String, RegimeTexts>,
 }
@@ -105,6 +108,10 @@ struct Hit {
     /// An iOS bundle id that continues a covered one at a dot (`....musically.QWER789`):
     /// a re-signed or renamed build, to review.
     extends: bool,
+    /// The rule's own app name (or a name identifier) that an app known by name only
+    /// matched ([`names`]); `target.identifier` is then one of the rule's identifiers
+    /// on the app's platform, which only says that the rule has one there.
+    by_name: Option<String>,
 }
 
 impl Matcher {
@@ -159,6 +166,7 @@ impl Matcher {
             .map(|r| (r.id.clone(), RegimeTexts::of(r)))
             .collect();
         Ok(Matcher {
+            names: names::NameIndex::new(&rules),
             rules,
             tiers,
             texts,
@@ -172,7 +180,18 @@ impl Matcher {
 
     /// The findings for one app under `filter`, at most one per rule.
     pub fn match_app(&self, app: &App, filter: &RegimeFilter) -> Vec<Finding> {
-        let hits = self.hits(app);
+        let mut hits = self.hits(app);
+        if app.flags.no_id {
+            let by_name = self.names.hits(&self.rules, app);
+            // The app's own name says which app it is; a publisher alone says less.
+            if !by_name.is_empty() {
+                hits.retain(|h| {
+                    let rule = &self.rules.apps[h.target.rule];
+                    rule.identifiers[h.target.identifier].field != Field::Publisher
+                });
+            }
+            hits.extend(by_name);
+        }
         if hits.is_empty() {
             return Vec::new();
         }
@@ -196,6 +215,9 @@ impl Matcher {
     }
 
     fn rank(&self, hit: &Hit) -> (Confidence, bool, u8) {
+        if hit.by_name.is_some() {
+            return (Confidence::Review, true, 4);
+        }
         let ident = &self.rules.apps[hit.target.rule].identifiers[hit.target.identifier];
         let kind = match ident.pattern {
             Pattern::Exact(_) => 0,
@@ -209,6 +231,10 @@ impl Matcher {
     fn hits(&self, app: &App) -> Vec<Hit> {
         let mut hits = Vec::new();
         for (field, value) in app_values(app) {
+            // An app known by name only has no id to match: its `id` is its name.
+            if app.flags.no_id && field == Field::Id {
+                continue;
+            }
             let Some(tier) = self.tiers.get(&(app.platform, field)) else {
                 continue;
             };
@@ -218,6 +244,7 @@ impl Matcher {
                     target: *t,
                     value: value.to_string(),
                     extends,
+                    by_name: None,
                 }));
             };
             if let Some(t) = tier.exact.get(norm.as_ref()) {
@@ -250,7 +277,6 @@ impl Matcher {
 
     fn finding(&self, app: &App, hit: &Hit, filter: &RegimeFilter) -> Option<Finding> {
         let rule = &self.rules.apps[hit.target.rule];
-        let ident = &rule.identifiers[hit.target.identifier];
         let mut regimes: Vec<RegimeInfo> = Vec::new();
         for r in rule.regimes.iter().filter(|r| filter.allows(&r.id)) {
             if let Some(info) = self.regime_info(rule, r, None, filter) {
@@ -268,18 +294,7 @@ impl Matcher {
         }
         // Binding regimes first, context after; the rule's order within each.
         regimes.sort_by_key(|r| r.role);
-        let (confidence, reason) = if hit.extends {
-            (
-                Confidence::Review,
-                Some(format!(
-                    "the bundle id continues the covered `{}`: a re-signed or renamed build of {}?",
-                    ident.pattern.text(),
-                    rule.name
-                )),
-            )
-        } else {
-            judge(rule.kind, ident.confidence, &regimes, rule)
-        };
+        let (confidence, reason, matched) = self.how(app, hit, &regimes);
         Some(Finding {
             app: app.clone(),
             rule: RuleInfo {
@@ -294,17 +309,7 @@ impl Matcher {
             regimes,
             confidence,
             reason,
-            matched: MatchInfo {
-                platform: ident.platform,
-                field: ident.field.as_str().to_string(),
-                kind: if hit.extends {
-                    "extends".to_string()
-                } else {
-                    ident.pattern.kind().to_string()
-                },
-                pattern: ident.pattern.text().to_string(),
-                value: hit.value.clone(),
-            },
+            matched,
             features,
             state: if app.is_installed() {
                 FindingState::Installed
@@ -314,6 +319,55 @@ impl Matcher {
 
             exception: None,
         })
+    }
+
+    /// How sure the finding is, why, and what matched what. An app the inventory knows
+    /// by name only is always to review, whatever matched.
+    fn how(
+        &self,
+        app: &App,
+        hit: &Hit,
+        regimes: &[RegimeInfo],
+    ) -> (Confidence, Option<String>, MatchInfo) {
+        let rule = &self.rules.apps[hit.target.rule];
+        let ident = &rule.identifiers[hit.target.identifier];
+        let mut matched = MatchInfo {
+            platform: ident.platform,
+            field: ident.field.as_str().to_string(),
+            kind: if hit.extends {
+                "extends".to_string()
+            } else {
+                ident.pattern.kind().to_string()
+            },
+            pattern: ident.pattern.text().to_string(),
+            value: hit.value.clone(),
+        };
+        if let Some(name) = &hit.by_name {
+            matched.platform = app.platform;
+            matched.field = Field::Name.as_str().to_string();
+            matched.kind = "exact".to_string();
+            matched.pattern = name.clone();
+        }
+        if app.flags.no_id {
+            return (
+                Confidence::Review,
+                Some(names::NAME_ONLY_REASON.to_string()),
+                matched,
+            );
+        }
+        let (confidence, reason) = if hit.extends {
+            (
+                Confidence::Review,
+                Some(format!(
+                    "the bundle id continues the covered `{}`: a re-signed or renamed build of {}?",
+                    ident.pattern.text(),
+                    rule.name
+                )),
+            )
+        } else {
+            judge(rule.kind, ident.confidence, regimes, rule)
+        };
+        (confidence, reason, matched)
     }
 
     /// The covered functions inside the app whose regimes the filter allows; their
@@ -498,13 +552,14 @@ fn app_values(app: &App) -> impl Iterator<Item = (Field, &str)> {
                 .iter()
                 .map(|c| (Field::CertSha256, c.as_str())),
         )
+        .chain(app.cert_sha1.iter().map(|c| (Field::CertSha1, c.as_str())))
         // Bundles nested in the app (helpers, extensions) are matched as the app.
         .chain(app.components.iter().map(|c| (Field::Id, c.id.as_str())))
 }
 
 fn normalize(field: Field, value: &str) -> Cow<'_, str> {
     match field {
-        Field::CertSha256 => Cow::Owned(normalize_digest(value)),
+        Field::CertSha256 | Field::CertSha1 => Cow::Owned(normalize_digest(value)),
         // Publishers are spelt with and without spaces and stops ("Co.,Ltd",
         // "Co., Ltd."): only letters and digits count.
         Field::Publisher => Cow::Owned(

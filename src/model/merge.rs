@@ -33,6 +33,7 @@ impl App {
         fill(&mut self.last_update_time, from.last_update_time);
         fill(&mut self.path, from.path);
         unite(&mut self.cert_sha256, from.cert_sha256, MAX_MERGED);
+        unite(&mut self.cert_sha1, from.cert_sha1, MAX_MERGED);
         unite(&mut self.evidence, from.evidence, MAX_MERGED);
         for user in from.users {
             merge_user(&mut self.users, user);
@@ -45,6 +46,7 @@ impl App {
         self.flags.system |= from.flags.system;
         self.flags.side_loaded |= from.flags.side_loaded;
         self.flags.hidden_system &= from.flags.hidden_system;
+        self.flags.no_id &= from.flags.no_id;
         if self.users.is_empty() {
             self.flags.disabled &= from.flags.disabled;
             self.flags.data_only &= from.flags.data_only;
@@ -62,12 +64,13 @@ impl App {
 /// |---|---|
 /// | identity | same [`Platform`] and id; ids compare trimmed and case-insensitively, except Android package names, which are case-sensitive |
 /// | `name`, `version`, `build`, `publisher`, `team_id`, `installer`, `uid`, times, `path` | the first value seen wins; later sources fill gaps |
-/// | `cert_sha256` | united, first-seen order, at most [`MAX_MERGED`] |
+/// | `cert_sha256`, `cert_sha1` | united, first-seen order, at most [`MAX_MERGED`] |
 /// | `users` | merged by user id: a user seen twice keeps its first values and gains the missing ones |
 /// | `components` | united by path |
 /// | `evidence` | united, first-seen order, at most [`MAX_MERGED`] (a package listed a million times keeps its first places) |
 /// | `flags.system`, `flags.side_loaded` | either source says so |
 /// | `flags.hidden_system` | both say so (listed as active by one: not only a hidden copy) |
+/// | `flags.no_id` | both say so (a source that knows the real id wins) |
 /// | `flags.disabled` | disabled for every installed user when users are known; else both sources say so |
 /// | `flags.data_only` | installed for no user when users are known; else both sources say so |
 #[derive(Debug, Default)]

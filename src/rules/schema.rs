@@ -286,6 +286,9 @@ pub enum Field {
     TeamId,
     /// SHA-256 of a signing certificate (hex, colons allowed).
     CertSha256,
+    /// SHA-1 of a signing certificate (hex, colons allowed): what the Android
+    /// Management API reports.
+    CertSha1,
 }
 
 impl Field {
@@ -297,6 +300,7 @@ impl Field {
             Field::Publisher => "publisher",
             Field::TeamId => "team_id",
             Field::CertSha256 => "cert_sha256",
+            Field::CertSha1 => "cert_sha1",
         }
     }
 }

@@ -23,9 +23,16 @@ enum Column {
     Name,
     Version,
     Publisher,
+    /// The device's own id (Intune `DeviceId`): groups rows and identifies the device.
+    DeviceId,
+    /// Intune's `ApplicationKey`: the bundle id or package name on Android, iOS and
+    /// macOS; an opaque key on Windows.
+    AppKey,
+    /// The build number (Intune `ApplicationVersion` beside `ApplicationShortVersion`).
+    Build,
 }
 
-const ALIASES: [(Column, &[&str]); 6] = [
+const ALIASES: [(Column, &[&str]); 9] = [
     (
         Column::Device,
         &[
@@ -39,7 +46,6 @@ const ALIASES: [(Column, &[&str]); 6] = [
             "machinename",
             "endpoint",
             "serialnumber",
-            "deviceid",
         ],
     ),
     (
@@ -90,9 +96,9 @@ const ALIASES: [(Column, &[&str]); 6] = [
         &[
             "version",
             "appversion",
-            "applicationversion",
             "shortversion",
             "applicationshortversion",
+            "applicationversion",
             "softwareversion",
             "displayversion",
         ],
@@ -107,6 +113,20 @@ const ALIASES: [(Column, &[&str]); 6] = [
             "manufacturer",
             "company",
             "author",
+        ],
+    ),
+    (
+        Column::DeviceId,
+        &["deviceid", "manageddeviceid", "intunedeviceid"],
+    ),
+    (Column::AppKey, &["applicationkey"]),
+    (
+        Column::Build,
+        &[
+            "build",
+            "buildversion",
+            "bundleversion",
+            "applicationversion",
         ],
     ),
 ];
@@ -227,7 +247,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
     let layout = Layout::new(&headers);
     let platform_column = required_columns(&layout, &headers)?;
     let text_lines: Vec<&str> = lines(text).collect();
-    let mut devices: Vec<(Option<String>, Vec<App>, Vec<String>)> = Vec::new();
+    let mut devices: Vec<Rows> = Vec::new();
     let mut index_of: HashMap<Option<String>, usize> = HashMap::new();
     let mut file_warnings = Vec::new();
     let (mut unknown_platform, mut no_id) = (Vec::new(), 0usize);
@@ -253,18 +273,15 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
             }
             continue;
         };
-        let name = cell(Column::Name);
-        let Some(id) = cell(Column::Id).or_else(|| name.clone()) else {
+        let evidence = row_evidence(source, line, &text_lines);
+        let Some(app) = row_app(&layout, &cell, platform, evidence) else {
             no_id += 1;
             continue;
         };
-        let mut app = App::new(platform, id, row_evidence(source, line, &text_lines));
-        app.name = name;
-        app.version = cell(Column::Version);
-        app.publisher = cell(Column::Publisher);
-        let device = cell(Column::Device);
+        let device = cell(Column::DeviceId).or_else(|| cell(Column::Device));
         let slot = *index_of.entry(device.clone()).or_insert_with(|| {
-            devices.push((device, Vec::new(), Vec::new()));
+            let shown = cell(Column::Device).or_else(|| device.clone());
+            devices.push((device.map(|id| (id, shown)), Vec::new(), Vec::new()));
             devices.len() - 1
         });
         devices[slot].1.push(app);
@@ -285,6 +302,47 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
         .into());
     }
     Ok(into_devices(devices, file_warnings))
+}
+
+/// The app of one row: its id, else (an Intune `ApplicationKey` that is no id, or no id
+/// column) its name; `None` when it has neither.
+fn row_app(
+    layout: &Layout,
+    cell: &dyn Fn(Column) -> Option<String>,
+    platform: Platform,
+    evidence: Evidence,
+) -> Option<App> {
+    let name = cell(Column::Name);
+    let key = cell(Column::AppKey).filter(|k| is_app_key(k, platform));
+    let (id, by_name) = cell(Column::Id).or(key).map(|id| (id, false)).or_else(|| {
+        name.clone()
+            .map(|n| (n, layout.index(Column::AppKey).is_some()))
+    })?;
+    let mut app = App::new(platform, id, evidence);
+    app.flags.no_id = by_name;
+    app.name = name;
+    app.build = layout
+        .index(Column::Build)
+        .filter(|b| layout.index(Column::Version) != Some(*b))
+        .and_then(|_| cell(Column::Build));
+    app.version = cell(Column::Version).or_else(|| app.build.clone());
+    app.publisher = cell(Column::Publisher);
+    Some(app)
+}
+
+/// The rows of one device: its id and name (when the file has a device column), its
+/// apps and warnings.
+type Rows = (Option<(String, Option<String>)>, Vec<App>, Vec<String>);
+
+/// Whether an `ApplicationKey` is the app's id: a bundle id or package name on Android,
+/// iOS and macOS (on Windows Intune's key is opaque, and the app is known by name).
+fn is_app_key(key: &str, platform: Platform) -> bool {
+    platform != Platform::Windows
+        && platform != Platform::Linux
+        && key.contains('.')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 /// Where a row was seen: its line, and the line's text.
@@ -335,20 +393,18 @@ fn required_columns(layout: &Layout, headers: &[String]) -> Result<usize, Collec
 
 /// One device per value of the device column; problems of the file as a whole are
 /// told once, on its first device.
-fn into_devices(
-    devices: Vec<(Option<String>, Vec<App>, Vec<String>)>,
-    mut file_warnings: Vec<String>,
-) -> Vec<ImportedDevice> {
+fn into_devices(devices: Vec<Rows>, mut file_warnings: Vec<String>) -> Vec<ImportedDevice> {
     devices
         .into_iter()
         .enumerate()
-        .map(|(index, (name, apps, mut warnings))| {
+        .map(|(index, (device, apps, mut warnings))| {
             if index == 0 {
                 warnings.append(&mut file_warnings);
             }
-            let properties = name
-                .iter()
-                .map(|device| ("host_identifier".to_owned(), device.clone()))
+            let (id, name) = device.map_or((None, None), |(id, name)| (Some(id), name));
+            let properties = id
+                .map(|id| ("host_identifier".to_owned(), id))
+                .into_iter()
                 .collect();
             ImportedDevice {
                 name,
@@ -386,6 +442,42 @@ mod tests {
         assert_eq!(devices[0].apps[1].name.as_deref(), Some("Word, 2024"));
         assert_eq!(devices[1].apps[0].platform, Platform::Android);
         assert_eq!(devices[1].apps[0].publisher, None);
+    }
+
+    #[test]
+    fn intune_app_inventory_export() {
+        let path = crate::test_support::own_fixture("imports/intune_appinvrawdata.csv");
+        let text = std::fs::read_to_string(path).unwrap();
+        let devices = parse(&text, "AppInvRawData.csv").unwrap();
+        let summary: Vec<(Option<&str>, &str, usize)> = devices
+            .iter()
+            .map(|d| (d.name.as_deref(), d.properties[0].1.as_str(), d.apps.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (Some("bob-pixel"), "3f1c9a52-8d4e-4b7a-9e21-6a0d5c7b8e11", 2),
+                (
+                    Some("carol-iphone"),
+                    "71d0e2b3-4c5a-4f6e-8a9b-0c1d2e3f4a5b",
+                    2
+                ),
+                (
+                    Some("dan-laptop"),
+                    "c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e6f",
+                    2
+                ),
+            ]
+        );
+        let tiktok = &devices[0].apps[0];
+        assert_eq!(tiktok.id, "com.zhiliaoapp.musically");
+        assert_eq!(tiktok.version.as_deref(), Some("36.1.3"));
+        assert_eq!(tiktok.build.as_deref(), Some("2023601030"));
+        assert!(!tiktok.flags.no_id);
+        let windows = &devices[2].apps[0];
+        assert_eq!((windows.id.as_str(), windows.flags.no_id), ("TikTok", true));
+        assert_eq!(windows.version.as_deref(), Some("1.0.0.0"));
+        assert_eq!(devices[1].apps[1].evidence[0].line, Some(6));
     }
 
     #[test]

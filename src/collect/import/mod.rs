@@ -1,6 +1,8 @@
 //! Inventories that other tools already collect, read as inputs like any dump:
-//! osquery JSON results ([`osquery`]), Fleet's software JSON ([`fleet`]) and a CSV of
-//! installed apps such as an MDM's discovered-apps export ([`csv`]).
+//! osquery JSON results ([`osquery`]), Fleet's software JSON ([`fleet`]), a CSV of
+//! installed apps such as an MDM's discovered-apps export ([`csv`]), and MDM
+//! inventories: Jamf Pro ([`jamf`]), Microsoft Intune ([`intune`]), Kandji
+//! ([`kandji`]), the Android Management API ([`amapi`]) and SimpleMDM ([`simplemdm`]).
 //!
 //! Each parser takes decoded text and the path to name in evidence, and returns one
 //! or more [`ImportedDevice`]s; `collect` turns them into devices. Evidence lines are
@@ -11,9 +13,19 @@ use crate::collect::{CollectError, InputFormat};
 use crate::model::{App, Platform};
 use std::collections::HashMap;
 
+pub mod amapi;
 pub mod csv;
 pub mod fleet;
+pub mod intune;
+pub mod jamf;
+mod json_records;
+pub mod kandji;
 pub mod osquery;
+pub mod simplemdm;
+
+pub(crate) use json_records::{
+    AppKeys, RecordLines, app_from, json_key_opens, parse_object, text_of,
+};
 
 /// An inventory export read whole (CSV, Fleet JSON), as a [`TextSource`].
 pub struct ImportSource {
@@ -77,6 +89,15 @@ pub(crate) fn warn_skipped(warnings: &mut Vec<String>, count: usize, what: &str)
 pub(crate) fn non_empty(value: &str) -> Option<String> {
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// An app an inventory knows only by its name: the name stands in for the id, and
+/// [`AppFlags::no_id`](crate::model::AppFlags::no_id) says rules match it by name only.
+pub(crate) fn app_by_name(platform: Platform, name: &str, evidence: crate::model::Evidence) -> App {
+    let mut app = App::new(platform, name, evidence);
+    app.name = Some(name.to_owned());
+    app.flags.no_id = true;
+    app
 }
 
 /// A macOS `Name.app` folder name without its `.app`.

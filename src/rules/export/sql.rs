@@ -116,7 +116,9 @@ fn value_sql(table: Table, field: Field) -> Result<String, &'static str> {
         (Table::Programs, Field::Publisher) => Ok(trimmed("publisher")),
         (Table::DebPackages | Table::RpmPackages, Field::Id) => Ok(trimmed("name")),
         (_, Field::TeamId) => Err("osquery's software tables have no Team ID"),
-        (_, Field::CertSha256) => Err("osquery's software tables have no signing certificate"),
+        (_, Field::CertSha256 | Field::CertSha1) => {
+            Err("osquery's software tables have no signing certificate")
+        }
         (Table::Apps, Field::Publisher) => Err("the apps table has no publisher"),
         (Table::DebPackages | Table::RpmPackages, Field::Name | Field::Publisher) => {
             Err("package tables have only the package name")

@@ -1,7 +1,8 @@
 //! A STIX 2.1 bundle that MVT reads with `--iocs`: per covered app rule, one `malware`
 //! object named after the app, one `indicator` per exact Android or iOS id
-//! (`[app:id = '...']`) and per signing-certificate SHA-256
-//! (`[app:cert.sha256 = '...']`), each tied to the app by an `indicates` relationship.
+//! (`[app:id = '...']`) and per signing-certificate SHA-256 or SHA-1
+//! (`[app:cert.sha256 = '...']`, `[app:cert.sha1 = '...']`), each tied to the app by an
+//! `indicates` relationship.
 //!
 //! MVT groups indicators by the `malware` (or `report`) object they indicate, and names
 //! that object in its alerts, so the app's name is what an MVT alert shows. The object
@@ -9,7 +10,6 @@
 //!
 //! Ids are UUIDv5 of the rule id and value, and `created`/`modified`/`valid_from` the
 //! rule's review date, so the same rules always give the same bytes.
-// TODO(cert_sha1): export `app:cert.sha1` indicators once rules can carry SHA-1 digests.
 
 use super::{Selected, exact_values, regimes_text, review_date, select};
 use crate::model::Platform;
@@ -51,12 +51,17 @@ fn patterns<'r>(selected: &Selected<'r>) -> Vec<(&'static str, &'r str)> {
             out.push(("app:id", id));
         }
     }
-    let certs = [Platform::Android, Platform::Ios]
-        .into_iter()
-        .flat_map(|p| exact_values(rule, p, Field::CertSha256, true));
-    for cert in certs {
-        if !out.iter().any(|(_, v)| v.eq_ignore_ascii_case(cert)) {
-            out.push(("app:cert.sha256", cert));
+    for (field, path) in [
+        (Field::CertSha256, "app:cert.sha256"),
+        (Field::CertSha1, "app:cert.sha1"),
+    ] {
+        let certs = [Platform::Android, Platform::Ios]
+            .into_iter()
+            .flat_map(|p| exact_values(rule, p, field, true));
+        for cert in certs {
+            if !out.iter().any(|(_, v)| v.eq_ignore_ascii_case(cert)) {
+                out.push((path, cert));
+            }
         }
     }
     out.retain(|(_, v)| fits_pattern(v));

@@ -51,11 +51,7 @@ pub(super) fn identifier(
         );
         return None;
     }
-    let text = if i.field == Field::CertSha256 {
-        normalize_digest(&text)
-    } else {
-        text
-    };
+    let text = field_text(ctx, i.field, kind, text, label.clone(), owner)?;
     let pattern = pattern(ctx, kind, text, label)?;
     Some(Identifier {
         platform: i.platform,
@@ -64,6 +60,42 @@ pub(super) fn identifier(
         confidence: i.confidence,
         note: i.note.clone(),
     })
+}
+
+/// The pattern text of a `field` identifier: certificate digests as lowercase hex
+/// without separators, and an exact SHA-1 must be 40 hex digits.
+fn field_text(
+    ctx: &mut Ctx<'_>,
+    field: Field,
+    kind: &str,
+    text: String,
+    label: Option<Label>,
+    owner: &str,
+) -> Option<String> {
+    match field {
+        Field::CertSha256 => Some(normalize_digest(&text)),
+        Field::CertSha1 => {
+            let digest = normalize_digest(&text);
+            let only_hex = text
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == ' ');
+            if kind == "exact" && (digest.len() != 40 || !only_hex) {
+                ctx.push(
+                    Diagnostic::error(
+                        Code::BadPattern,
+                        format!(
+                            "a cert_sha1 identifier of {owner} must be 40 hex digits \
+                             (colons allowed); found `{text}`"
+                        ),
+                    )
+                    .at(label),
+                );
+                return None;
+            }
+            Some(digest)
+        }
+        _ => Some(text),
+    }
 }
 
 /// The pattern of `kind`; globs and regexes must compile.

@@ -31,6 +31,10 @@ pub enum Format {
     Pymobiledevice3,
     /// An Apple MDM `InstalledApplicationList` response (plist).
     MdmInstalledApplicationList,
+    /// An Apple MDM `ManagedApplicationList` response (plist, keyed by bundle id).
+    MdmManagedApplicationList,
+    /// An Apple MDM `DeviceInformation` response (plist): device facts, no apps.
+    MdmDeviceInformation,
     /// `ideviceinfo`: `Key: value` lines of device facts, no apps.
     Ideviceinfo,
 }
@@ -45,6 +49,8 @@ impl Format {
             Format::InstallerJson => lookup::JSON_FORMAT,
             Format::Pymobiledevice3 => lookup::PYMOBILEDEVICE3_FORMAT,
             Format::MdmInstalledApplicationList => mdm::FORMAT,
+            Format::MdmManagedApplicationList => mdm::MANAGED_FORMAT,
+            Format::MdmDeviceInformation => mdm::DEVICE_INFORMATION_FORMAT,
             Format::Ideviceinfo => ideviceinfo::FORMAT,
         }
     }
@@ -56,8 +62,10 @@ type Sniff = fn(&[u8]) -> bool;
 /// The format of a file from its first bytes (up to 64 KiB is plenty); `None` when it
 /// is none of these. MDM comes before the generic plist array, `ideviceinfo` last.
 pub fn detect(head: &[u8]) -> Option<Format> {
-    let checks: [(Sniff, Format); 7] = [
+    let checks: [(Sniff, Format); 9] = [
         (mdm::sniff, Format::MdmInstalledApplicationList),
+        (mdm::sniff_managed, Format::MdmManagedApplicationList),
+        (mdm::sniff_device_information, Format::MdmDeviceInformation),
         (lookup::sniff_xml, Format::InstallerXml),
         (lookup::sniff_json, Format::InstallerJson),
         (lookup::sniff_pymobiledevice3, Format::Pymobiledevice3),
@@ -80,6 +88,8 @@ pub fn parse(format: Format, bytes: &[u8], path: &str) -> Result<Parsed, IosErro
         Format::InstallerJson => lookup::parse_json(bytes, path),
         Format::Pymobiledevice3 => lookup::parse_pymobiledevice3(bytes, path),
         Format::MdmInstalledApplicationList => mdm::parse(bytes, path),
+        Format::MdmManagedApplicationList => mdm::parse_managed(bytes, path),
+        Format::MdmDeviceInformation => mdm::parse_device_information(bytes, path),
         Format::Ideviceinfo => ideviceinfo::parse(bytes, path),
     }
 }

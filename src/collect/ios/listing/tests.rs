@@ -304,3 +304,125 @@ fn broken_listings_are_typed_errors() {
     assert_eq!(parsed.apps.len(), 1);
     assert!(parsed.warnings[0].contains("says 3 apps but has 1"));
 }
+
+mod shared_mdm {
+    use super::super::*;
+    use crate::test_support::shared_fixture;
+
+    fn read(relative: &str) -> Option<(Format, Parsed)> {
+        let path = shared_fixture(&format!("mdm/third_party/{relative}"))?;
+        let bytes = std::fs::read(&path).expect("readable");
+        parse_any(&bytes, "f").expect("parses")
+    }
+
+    fn property<'p>(parsed: &'p Parsed, key: &str) -> Option<&'p str> {
+        parsed
+            .properties
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn zentral_installed_application_list() {
+        let Some((format, parsed)) =
+            read("zentralopensource+zentral/tests/mdm/testdata/installed_application_list.plist")
+        else {
+            return;
+        };
+        assert_eq!(format, Format::MdmInstalledApplicationList);
+        let apps: Vec<(&str, Option<&str>, Option<&str>)> = parsed
+            .apps
+            .iter()
+            .map(|a| (a.id.as_str(), a.name.as_deref(), a.version.as_deref()))
+            .collect();
+        assert_eq!(
+            apps,
+            [
+                ("com.apple.mail", Some("Mail"), Some("16.0")),
+                ("com.apple.dt.Xcode", Some("Xcode"), Some("14.0")),
+            ]
+        );
+        assert_eq!(
+            property(&parsed, "udid"),
+            Some("9353BC9A-5CF9-4C9E-9AD4-8D1E41D5FE3E")
+        );
+        assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+        assert!(parsed.warnings[0].contains("1 InstalledApplicationList item"));
+    }
+
+    #[test]
+    fn zentral_device_information_is_facts_only() {
+        let Some((format, parsed)) =
+            read("zentralopensource+zentral/tests/mdm/testdata/device_information.plist")
+        else {
+            return;
+        };
+        assert_eq!(format, Format::MdmDeviceInformation);
+        assert!(parsed.apps.is_empty());
+        assert_eq!(property(&parsed, "serial"), Some("Z3C2FCE2C0"));
+        assert_eq!(
+            property(&parsed, "udid"),
+            Some("9353BC9A-5CF9-4C9E-9AD4-8D1E41D5FE3E")
+        );
+        assert_eq!(property(&parsed, "device_name"), Some("Yolo"));
+    }
+
+    #[test]
+    fn zentral_managed_application_list() {
+        let Some((format, parsed)) =
+            read("zentralopensource+zentral/tests/mdm/testdata/managed_application_list.plist")
+        else {
+            return;
+        };
+        assert_eq!(format, Format::MdmManagedApplicationList);
+        let ids: Vec<&str> = parsed.apps.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["com.acme.myenterpriseapp"]);
+        assert_eq!(parsed.apps[0].version, None);
+        assert_eq!(
+            property(&parsed, "udid"),
+            Some("B79EE23C-F5C1-489E-ADC2-DB4A7B3D54FF")
+        );
+    }
+
+    #[test]
+    fn mcfedr_responses() {
+        let Some((_, parsed)) = read("mcfedr+plist/tests/fixtures/mdm_request.xml") else {
+            return;
+        };
+        assert_eq!(parsed.apps.len(), 411);
+        let version = |id: &str| {
+            let app = parsed.apps.iter().find(|a| a.id == id).expect(id);
+            (app.version.clone(), app.build.clone(), app.name.clone())
+        };
+        let onepiece = version("jp.appstars.onepiece.lank");
+        assert_eq!(onepiece.0.as_deref(), Some("2.2"));
+        assert!(onepiece.1.unwrap().chars().all(|c| !c.is_control()));
+        assert_eq!(version("iadpachi").0.as_deref(), Some("1.0"));
+        assert_eq!(version("com.cisco.binarygame").0.as_deref(), Some("1.0"));
+        let first = &parsed.apps[0];
+        assert_eq!(first.id, "com.cisco.Cisco-Air-Provision");
+        assert_eq!(
+            (first.version.as_deref(), first.build.as_deref()),
+            (Some("1.4"), Some("1.4.1"))
+        );
+        let last = &parsed.apps[410];
+        assert_eq!(last.id, "jp.co.dentsu.magastore.ns.flick");
+        assert_eq!(last.name.as_deref(), Some("flick!"));
+        assert_eq!(version("jp.naver.line").0.as_deref(), Some("5.9.5"));
+        assert_eq!(property(&parsed, "udid"), Some("DEVICE_UDID"));
+        let Some((_, small)) = read("mcfedr+plist/tests/fixtures/mdm_request_1.xml") else {
+            return;
+        };
+        assert_eq!(small.apps.len(), 8);
+        let line = small
+            .apps
+            .iter()
+            .find(|a| a.id == "jp.naver.line")
+            .expect("LINE");
+        assert_eq!(
+            (line.version.as_deref(), line.build.as_deref()),
+            (Some("7.1.2"), Some("2017.0302.1935"))
+        );
+    }
+}

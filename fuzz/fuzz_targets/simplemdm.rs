@@ -1,0 +1,8 @@
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let _ = appaudit::collect::import::simplemdm::sniff(&text);
+    let _ = appaudit::collect::import::simplemdm::parse(&text, "fuzz");
+});
