@@ -15,7 +15,7 @@ mod scan_result;
 pub use input_error::InputError;
 pub use merge::{AppSet, MAX_MERGED, app_key, merge_apps};
 pub use osquery::OsqueryTable;
-pub use scan_result::{DeviceResult, Outcome, Removed, ScanResult};
+pub use scan_result::{BuiltinRules, DeviceResult, Outcome, Removed, ScanResult};
 
 /// The operating system an app is installed on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
