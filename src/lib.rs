@@ -30,6 +30,7 @@ pub mod baseline;
 #[doc(hidden)] // the binary's command line; not a library interface
 pub mod cli;
 pub mod collect;
+pub mod exceptions;
 pub mod matcher;
 pub mod model;
 pub mod report;

@@ -8,14 +8,20 @@ use std::fmt;
 use std::sync::Arc;
 
 // Types that two or more parts share live below them all, in their own files.
+mod exception;
+mod identity;
 mod input_error;
 mod merge;
 mod osquery;
 mod scan_result;
+pub use exception::{ExceptionInfo, ExceptionNote, ExceptionState, ExceptionsOutcome};
+pub use identity::{ID_PROPERTIES, IdSource, file_name, identify};
 pub use input_error::InputError;
 pub use merge::{AppSet, MAX_MERGED, app_key, merge_apps};
 pub use osquery::OsqueryTable;
-pub use scan_result::{BuiltinRules, DeviceResult, Outcome, Removed, ScanResult};
+pub use scan_result::{
+    BaselineDiff, BuiltinRules, DeviceResult, NotScanned, Outcome, Removed, ScanResult,
+};
 
 /// The operating system an app is installed on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -254,9 +260,19 @@ impl App {
 /// One device (phone, computer, machine image) and the apps found on it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {
+    /// The device's own identity, from its data (a serial number, a UDID, a
+    /// MachineGuid...), else its file name: see [`IdSource`].
+    #[serde(default)]
+    pub id: String,
+    /// Where `id` was taken from.
+    #[serde(default)]
+    pub id_source: IdSource,
     /// The input it came from: a file, a folder, or `adb:<serial>`.
     pub source: String,
-    /// A short name for people: the file or folder name, or the model.
+    /// Other inputs of this scan read as the same device (same own `id`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_from: Vec<String>,
+    /// A short name for people: the model or computer name, else the file or folder name.
     pub name: String,
     /// The platform of the device.
     pub platform: Platform,
@@ -270,6 +286,23 @@ pub struct Device {
     /// Problems that did not stop this device from being read (a truncated block...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+}
+
+impl Device {
+    /// Sets `id` and `id_source` from the properties, unless the collector did.
+    pub fn settle_identity(&mut self) {
+        if self.id.is_empty() {
+            (self.id, self.id_source) = identify(&self.properties, &self.source);
+        }
+    }
+
+    /// The value of the device property `key`, if any.
+    pub fn property(&self, key: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// How sure a finding is: `confirmed` needs no second look; `review` asks a person.
@@ -501,4 +534,17 @@ pub struct Finding {
     pub features: Vec<FeatureInfo>,
     /// Installed, or only its data left behind (which does not fail a scan).
     pub state: FindingState,
+    /// The approved exception that names it (`--exceptions`): `applied` excepts it
+    /// (it does not count for the exit code), `expired` no longer does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<ExceptionInfo>,
+}
+
+impl Finding {
+    /// Whether an exception in force excepts it: it is shown, but does not count.
+    pub fn is_excepted(&self) -> bool {
+        self.exception
+            .as_ref()
+            .is_some_and(ExceptionInfo::is_applied)
+    }
 }

@@ -16,8 +16,8 @@ use crate::collect::ios::{
 use crate::collect::live::{LiveError, LiveRequest, collect_live};
 use crate::collect::{Collected, InputFormat};
 use crate::matcher::Matcher;
+pub use crate::model::{BaselineDiff, DeviceResult, NotScanned, Outcome, Removed, ScanResult};
 use crate::model::{Device, FindingState, InputError};
-pub use crate::model::{DeviceResult, Outcome, Removed, ScanResult};
 use crate::rules::policy::RegimeFilter;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -119,6 +119,7 @@ pub fn run(request: &ScanRequest, matcher: &Matcher, progress: &dyn Progress) ->
             result.errors.push(detect::no_layout(dir));
         }
     }
+    result.merge_same_devices();
     for e in &result.errors {
         tracing::warn!("{e}");
     }
@@ -138,7 +139,8 @@ fn match_collected(collected: Collected, request: &ScanRequest, matcher: &Matche
     let devices = collected
         .devices
         .into_iter()
-        .map(|device| {
+        .map(|mut device| {
+            device.settle_identity();
             let mut r = match_device(device, matcher, &request.filter);
             if !request.inventory {
                 r.device.apps = Vec::new();
@@ -182,14 +184,16 @@ pub fn run_ios(
 /// A live source's devices matched, as a scan's result.
 fn live_result(collected: Collected, request: &ScanRequest, matcher: &Matcher) -> ScanResult {
     let unit = match_collected(collected, request, matcher);
-    ScanResult {
+    let mut result = ScanResult {
         devices: unit.devices,
         errors: unit.errors,
         skipped: unit.skipped,
         policy: request.filter.policy.clone(),
         builtin_rules: crate::rules::builtin(),
         ..ScanResult::default()
-    }
+    };
+    result.merge_same_devices();
+    result
 }
 
 /// Matches every app of `device`, keeping installed findings apart from data left behind.

@@ -173,7 +173,8 @@ fn work_profile_tiktok_is_found_with_its_profile() {
     let (code, doc, stderr) = stub.run(&[]);
     assert_eq!(code, 1, "{stderr}");
     let dev = device(&doc, "R58WORK01");
-    assert_eq!(dev["name"], "SM-S918B R58WORK01");
+    assert_eq!(dev["name"], "SM-S918B");
+    assert_eq!(dev["id"], "R58WORK01");
     assert_eq!(dev["format"], "adb");
     let tiktok = finding(dev, "com.zhiliaoapp.musically");
     let users = tiktok["app"]["users"].as_array().unwrap();
@@ -357,7 +358,7 @@ fn saved_capture_scans_offline_to_the_same_findings() {
                         .map(|u| u.iter().map(|u| u["user"].as_u64().unwrap()).collect())
                         .unwrap_or_default();
                     (
-                        d["name"].as_str().unwrap().to_owned(),
+                        d["id"].as_str().unwrap().to_owned(),
                         f["app"]["id"].as_str().unwrap().to_owned(),
                         users,
                     )

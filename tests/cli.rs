@@ -62,6 +62,68 @@ fn table_report_shows_status_evidence_and_summary() {
         .stdout(predicate::str::contains("\u{1b}[").not());
 }
 
+/// The identifiers, versions and evidence places of every finding of `inputs`.
+fn units_of(inputs: &[&str]) -> Vec<String> {
+    let (_, doc) = scan_json(inputs);
+    let mut units = Vec::new();
+    for d in doc["devices"].as_array().unwrap() {
+        for f in d["findings"].as_array().unwrap() {
+            units.push(f["app"]["id"].as_str().unwrap().to_string());
+            if let Some(v) = f["app"]["version"].as_str() {
+                units.push(v.to_string());
+            }
+            if let Some(b) = f["app"]["build"].as_str() {
+                units.push(b.to_string());
+            }
+            let e = &f["evidence"];
+            let path = e["path"].as_str().unwrap();
+            units.push(match e["line"].as_u64() {
+                Some(l) => format!("{path}:{l}"),
+                None => path.to_string(),
+            });
+        }
+    }
+    units
+}
+
+#[test]
+fn the_table_fits_the_width_and_breaks_no_identifier_path_or_version() {
+    let inputs = [
+        "fixtures/scan/pm_list_tiktok.txt",
+        "fixtures/scan/dumpsys_wechat_alipay.txt",
+    ];
+    for policy in ["all", "us-federal-contractor"] {
+        let units = units_of(&[&["--policy", policy][..], &inputs[..]].concat());
+        assert!(units.len() >= 3, "{units:?}");
+        for columns in [80usize, 100, 200] {
+            let out = appaudit()
+                .env("COLUMNS", columns.to_string())
+                .args(["scan", "--policy", policy])
+                .args(inputs)
+                .output()
+                .unwrap();
+            let text = String::from_utf8(out.stdout).unwrap();
+            for unit in &units {
+                assert!(
+                    text.lines().any(|l| l.contains(unit.as_str())),
+                    "{unit} is broken at {columns} columns:\n{text}"
+                );
+            }
+            for line in text.lines() {
+                let lone = units.iter().any(|u| line.trim() == u);
+                assert!(
+                    line.chars().count() <= columns || lone,
+                    "a line wider than {columns} columns:\n{line}\n{text}"
+                );
+            }
+        }
+    }
+    // Without a width (a pipe, a file), the grid takes the width it needs.
+    let wide = appaudit().args(["scan"]).args(inputs).output().unwrap();
+    let wide = String::from_utf8(wide.stdout).unwrap();
+    assert!(wide.lines().any(|l| l.chars().count() > 200));
+}
+
 #[test]
 fn clean_dump_exits_0() {
     let (code, doc) = scan_json(&["fixtures/scan/pm_list_clean.txt"]);
@@ -330,6 +392,45 @@ fn output_file_is_written_and_stdout_stays_empty() {
     assert_eq!(finding_ids(&doc).len(), 2);
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1, "no temporary file is left behind");
+}
+
+/// `-o FILE` as a shell with `umask MASK` runs it: returns the file's mode.
+#[cfg(unix)]
+fn report_mode_with_umask(mask: &str, report: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    let bin = assert_cmd::cargo::cargo_bin("appaudit");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask {mask} && exec \"$0\" scan -o \"$1\" fixtures/scan/pm_list_tiktok.txt"
+        ))
+        .arg(&bin)
+        .arg(report)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+    std::fs::metadata(report).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn output_file_gets_the_permissions_of_a_new_file_or_keeps_the_old_ones() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.txt");
+    // A new file: 0o666 less the umask, readable by colleagues and web servers.
+    assert_eq!(report_mode_with_umask("022", &report), 0o644);
+    // A replaced file keeps its permissions, whatever the umask.
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(report_mode_with_umask("022", &report), 0o640);
+    assert_eq!(
+        report_mode_with_umask("077", &dir.path().join("private.txt")),
+        0o600
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 2, "no temporary file is left behind");
 }
 
 #[test]

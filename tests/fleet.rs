@@ -75,7 +75,7 @@ fn the_table_counts_clean_devices_and_summarises_the_fleet() {
     );
     assert!(text.contains("Covered apps across the fleet:"));
     assert!(
-        text.contains("TikTok                           6 devices"),
+        text.contains("TikTok (tiktok) 6 devices: 6 confirmed, 0 to review"),
         "{text}"
     );
     assert!(text.contains("Scanned 60 devices"));

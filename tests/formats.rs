@@ -221,6 +221,12 @@ fn markdown_has_a_table_per_device_with_sources() {
     assert!(out.contains("`com.zhiliaoapp.musically`"));
     assert!(out.contains("](https://"));
     assert!(out.contains("No covered app installed."));
+    // A fleet: which covered apps on how many devices comes first, devices after.
+    let fleet = out
+        .find("| App | Rule | Devices | Confirmed | To review |")
+        .unwrap();
+    assert!(out.contains("| TikTok | `tiktok` | 1 | 1 | 0 |"), "{out}");
+    assert!(fleet < out.find("Source: `").unwrap());
 }
 
 #[test]
@@ -237,6 +243,12 @@ fn html_is_one_self_contained_page() {
     ] {
         assert!(out.contains(needle), "{needle} missing");
     }
+    // A fleet: which covered apps on how many devices comes before the findings.
+    let fleet = out.find("id=\"fleet-apps\"").unwrap();
+    assert!(fleet < out.find("id=\"findings\"").unwrap());
+    assert!(
+        out.contains("<td>TikTok</td><td><code>tiktok</code></td><td>1</td><td>1</td><td>0</td>")
+    );
     // Nothing is loaded from the network.
     for needle in ["<script src", "<link", "@import", "url(http"] {
         assert!(!out.contains(needle), "{needle} found");
@@ -303,4 +315,123 @@ fn html_renders_in_headless_chromium() {
     );
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG"));
+}
+
+/// The official CycloneDX schemas (tests/schemas/cyclonedx): `bom-1.6` finds the other
+/// two by their `$id`, read from the folder, never from the network.
+struct CycloneDxSchemas;
+
+impl jsonschema::Retrieve for CycloneDxSchemas {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        let name = uri.path().as_str().rsplit('/').next().unwrap_or_default();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/schemas/cyclonedx")
+            .join(name);
+        Ok(serde_json::from_str(&std::fs::read_to_string(path)?)?)
+    }
+}
+
+fn cyclonedx_validator() -> jsonschema::Validator {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/cyclonedx/bom-1.6.schema.json");
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    drop_invalid_patterns(&mut schema);
+    jsonschema::options()
+        .with_retriever(CycloneDxSchemas)
+        .build(&schema)
+        .unwrap()
+}
+
+#[test]
+fn cyclonedx_follows_the_official_1_6_schema() {
+    let v = cyclonedx_validator();
+    // Several devices: each a device component with its apps nested.
+    let fleet: serde_json::Value = serde_json::from_slice(&report("cyclonedx", &[])).unwrap();
+    assert_valid(&v, &fleet, "cyclonedx, three devices");
+    // The schema really is applied (with its referenced SPDX schema): a bad type and a
+    // bad licence id fail.
+    let mut bad = fleet.clone();
+    bad["components"][0]["type"] = "phone".into();
+    assert!(!v.is_valid(&bad));
+    let mut bad = fleet.clone();
+    bad["components"][0]["licenses"] = serde_json::json!([{"license": {"id": "NOT-SPDX"}}]);
+    assert!(!v.is_valid(&bad));
+    assert_eq!(fleet["specVersion"], "1.6");
+    let devices = fleet["components"].as_array().unwrap();
+    assert_eq!(devices.len(), 3);
+    assert!(devices.iter().all(|d| d["type"] == "device"));
+    // Every app is listed (cyclonedx implies the inventory), not only covered ones.
+    let apps: usize = devices
+        .iter()
+        .map(|d| d["components"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(apps >= 10, "{apps} apps");
+    let annotations = fleet["annotations"].as_array().unwrap();
+    assert!(
+        annotations
+            .iter()
+            .any(|a| a["text"].as_str().unwrap().contains("rule tiktok"))
+    );
+    // One device: the device is metadata.component; the same scan gives the same bytes.
+    let one = report_one(
+        "cyclonedx",
+        &["--policy", "us-federal-contractor", INPUTS[0]],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    assert_valid(&v, &doc, "cyclonedx, one device");
+    assert_eq!(doc["metadata"]["component"]["type"], "device");
+    let tiktok = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["properties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["value"] == "com.zhiliaoapp.musically")
+        })
+        .unwrap();
+    assert!(
+        tiktok["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "appaudit:finding:rule" && p["value"] == "tiktok")
+    );
+    assert_eq!(
+        one,
+        report_one(
+            "cyclonedx",
+            &["--policy", "us-federal-contractor", INPUTS[0]]
+        )
+    );
+    // Linux dpkg packages get a deb purl; other apps none.
+    let linux = report_one("cyclonedx", &["--root", "fixtures/desktop/linux"]);
+    let linux: serde_json::Value = serde_json::from_slice(&linux).unwrap();
+    assert_valid(&v, &linux, "cyclonedx, linux");
+    let purls: Vec<&str> = linux["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .collect();
+    assert!(
+        purls.contains(&"pkg:deb/debian/bash@5.2.15-2%2Bb7"),
+        "{purls:?}"
+    );
+    assert!(
+        purls.iter().all(|p| p.starts_with("pkg:deb/debian/")),
+        "{purls:?}"
+    );
+}
+
+fn report_one(format: &str, args: &[&str]) -> Vec<u8> {
+    let mut all = vec!["--format", format, "--as-of", "2026-12-02"];
+    all.extend_from_slice(args);
+    run(&all).1
 }

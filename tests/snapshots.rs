@@ -25,6 +25,24 @@ fn table_report() {
 }
 
 #[test]
+fn table_report_in_80_columns() {
+    // Too narrow for the grid: a block per finding, nothing broken inside a word.
+    let out = appaudit()
+        .env("APPAUDIT_AS_OF", "2026-12-02")
+        .env("COLUMNS", "80")
+        .args([
+            "scan",
+            "--policy",
+            "us-federal-contractor",
+            "fixtures/scan/pm_list_tiktok.txt",
+            "fixtures/scan/dumpsys_wechat_alipay.txt",
+        ])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
 fn json_report() {
     let text = stdout(&[
         "scan",

@@ -333,7 +333,15 @@ fn fixture_root() -> Vec<(&'static str, Vec<u8>)> {
         .at(
             r"Microsoft\Windows NT\CurrentVersion\ProfileList",
             Key::new(SID_BOB).expand_sz("ProfileImagePath", r"%SystemDrive%\Users\bob"),
+        )
+        .at(
+            "Microsoft",
+            Key::new("Cryptography").sz("MachineGuid", "6f0b1d1e-3c1a-4e2b-9a8f-0c1d2e3f4a5b"),
         );
+    let system = Key::new("ROOT").at(
+        r"ControlSet001\Control\ComputerName",
+        Key::new("ComputerName").sz("ComputerName", "LAPTOP-042"),
+    );
     let alice = Key::new("CMI-CreateHive{D43B12B8-09B5-40DB-B4F6-F6DFEB78DAEC}").at(
         &format!(r"Software\{UNINSTALL}"),
         program(
@@ -427,6 +435,10 @@ fn fixture_root() -> Vec<(&'static str, Vec<u8>)> {
         (
             "Windows/System32/config/SOFTWARE",
             regf::write(&software, false),
+        ),
+        (
+            "Windows/System32/config/SYSTEM",
+            regf::write(&system, false),
         ),
         ("Users/alice/NTUSER.DAT", regf::write(&alice, false)),
         ("Users/bob/NTUSER.DAT", regf::write(&bob, false)),
@@ -787,6 +799,8 @@ fn wine_live_report() {
     let device = &devices[0];
     assert_eq!(device["platform"], "windows", "{text}");
     assert_eq!(device["format"], "windows-live", "{text}");
+    // Wine writes a MachineGuid at prefix creation, as Windows does at setup.
+    assert_eq!(device["id_source"], "machine-guid", "{text}");
     let mut apps: Vec<(String, String, String, String)> = device["apps"]
         .as_array()
         .unwrap()
@@ -863,6 +877,9 @@ fn binary_scans_a_windows_root() {
     let device = &doc["devices"][0];
     assert_eq!(device["platform"], "windows");
     assert_eq!(device["format"], "windows-root");
+    assert_eq!(device["id"], "6f0b1d1e-3c1a-4e2b-9a8f-0c1d2e3f4a5b");
+    assert_eq!(device["id_source"], "machine-guid");
+    assert_eq!(device["name"], "LAPTOP-042");
     let mut ids: Vec<&str> = device["apps"]
         .as_array()
         .unwrap()

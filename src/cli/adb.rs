@@ -58,7 +58,7 @@ pub(super) fn run_scan<E: std::fmt::Display>(
     };
     let request = ScanRequest {
         filter: prepared.filter.clone(),
-        inventory: args.inventory,
+        inventory: args.keeps_inventory(),
         ..ScanRequest::default()
     };
     let notes = Notes { quiet: ctx.quiet };

@@ -4,6 +4,7 @@
 use super::values::Format;
 use super::{Context, EXIT_CLEAN, EXIT_ERROR, EXIT_FOUND, RuleArgs, config, output};
 use crate::baseline::Baseline;
+use crate::exceptions::ExceptionSet;
 use crate::matcher::Matcher;
 use crate::model::{AuditContext, Confidence};
 use crate::report::{ReportOptions, reporter};
@@ -13,7 +14,7 @@ use crate::rules::policy::{RegimeFilter, days_between};
 use crate::scan::{Outcome, ScanResult};
 use anyhow::Result;
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone)]
 pub struct AuditArgs {
@@ -37,9 +38,13 @@ pub struct AuditArgs {
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Also list every app of every device (JSON `apps`).
+    /// Also list every app of every device (JSON `apps`); `--format cyclonedx` always does.
     #[arg(long)]
     pub inventory: bool,
+    /// Approved exceptions (YAML, see docs/exceptions.md): findings they name are shown
+    /// as excepted and do not fail the run until the exception expires.
+    #[arg(long, value_name = "FILE")]
+    pub exceptions: Option<PathBuf>,
     /// Report only what is new since an earlier JSON report, and what was removed.
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
@@ -58,7 +63,15 @@ pub enum FailOn {
     Never,
 }
 
-fn parse_day(text: &str) -> Result<String, String> {
+impl AuditArgs {
+    /// Whether the scan keeps every app: asked for, or needed by the format (a
+    /// CycloneDX SBOM lists every app).
+    pub fn keeps_inventory(&self) -> bool {
+        self.inventory || self.format == Format::Cyclonedx
+    }
+}
+
+pub(super) fn parse_day(text: &str) -> Result<String, String> {
     if crate::rules::validate::is_iso_date(text) && days_between(text, text).is_some() {
         Ok(text.to_string())
     } else {
@@ -88,6 +101,8 @@ pub struct Prepared {
     /// With `--fail-on policy:NAME`: the regimes whose findings fail the run.
     pub fail_filter: Option<RegimeFilter>,
     pub baseline: Option<Baseline>,
+    /// With `--exceptions`: the approved exceptions, checked against the rules.
+    pub exceptions: Option<ExceptionSet>,
     /// What the report states about the rules and the scope.
     pub context: AuditContext,
 }
@@ -145,6 +160,10 @@ pub fn prepare(args: &AuditArgs, ctx: &Context) -> Result<Prepared, i32> {
         })?),
         None => None,
     };
+    let exceptions = match &args.exceptions {
+        Some(path) => Some(load_exceptions(path, &rules, &context.as_of, ctx)?),
+        None => None,
+    };
     let matcher = Matcher::new(rules).map_err(|message| {
         eprintln!("appaudit: error: {message}");
         EXIT_ERROR
@@ -154,8 +173,52 @@ pub fn prepare(args: &AuditArgs, ctx: &Context) -> Result<Prepared, i32> {
         filter,
         fail_filter,
         baseline,
+        exceptions,
         context,
     })
+}
+
+/// Loads and checks `--exceptions` against the rules on the scan's day; prints its
+/// diagnostics (errors always, warnings unless quiet). `Err(2)` when it has errors.
+fn load_exceptions(
+    path: &Path,
+    rules: &RuleSet,
+    as_of: &str,
+    ctx: &Context,
+) -> Result<ExceptionSet, i32> {
+    let mut loaded = crate::exceptions::load(path, rules, as_of);
+    // An expired exception is reported by the scan itself, with the devices it names.
+    loaded
+        .diagnostics
+        .retain(|d| d.code != crate::rules::Code::ExceptionExpired);
+    if (!loaded.diagnostics.is_empty() && !ctx.quiet) || loaded.has_errors() {
+        eprint!(
+            "{}",
+            render_text(&loaded.diagnostics, &loaded.sources, ctx.color_err)
+        );
+    }
+    loaded.set.ok_or_else(|| {
+        eprintln!("appaudit: error: the exceptions could not be loaded; nothing was scanned");
+        EXIT_ERROR
+    })
+}
+
+/// Marks the findings that `--exceptions` excepts; says on stderr which exceptions
+/// expired and which named no finding.
+fn apply_exceptions(result: &mut ScanResult, prepared: &Prepared, ctx: &Context) {
+    let Some(set) = &prepared.exceptions else {
+        return;
+    };
+    let outcome = crate::exceptions::apply(set, result, &prepared.context.as_of);
+    if ctx.quiet {
+        return;
+    }
+    for e in &outcome.expired {
+        eprintln!("appaudit: warning: {}: {}", e.origin, e.message);
+    }
+    for e in &outcome.unused {
+        eprintln!("appaudit: note: {}: {}", e.origin, e.message);
+    }
 }
 
 /// Rules reviewed as of, their staleness on the filter's day, and the scope.
@@ -185,13 +248,19 @@ pub fn conclude(
     ctx: &Context,
     prepared: &Prepared,
 ) -> Result<i32> {
+    apply_exceptions(&mut result, prepared, ctx);
     if let Some(baseline) = &prepared.baseline {
         baseline.apply(&mut result);
     }
     result.context = prepared.context.clone();
     let options = ReportOptions {
         color: ctx.color_out && args.output.is_none(),
-        inventory: args.inventory,
+        inventory: args.keeps_inventory(),
+        // A file does not depend on the terminal it was written from.
+        width: match args.output {
+            Some(_) => None,
+            None => output::stdout_width(),
+        },
     };
     let report = reporter(args.format.into(), options);
     output::emit(args.output.as_deref(), |out| {

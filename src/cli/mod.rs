@@ -9,6 +9,7 @@ use std::path::PathBuf;
 mod adb;
 mod audit;
 mod config;
+mod exceptions;
 mod ios;
 mod meta;
 mod output;
@@ -28,7 +29,10 @@ pub const EXIT_ERROR: i32 = 2;
     version,
     about = "Find apps covered by laws, orders and contract clauses on a device, with evidence",
     long_about = "Find apps covered by laws, executive orders and contract clauses (FAR 52.204-27, \
-EO 13942/13943/13971, ...) in Android package dumps, with the legal context and the evidence line.\n\n\
+EO 13942/13943/13971, ...) on Android phones (saved package dumps, adb captures, androidqf, \
+bugreports), iPhones and iPads (backups, app listings, live over USB), macOS, Windows and Linux \
+machines and disk images, and osquery, Fleet and CSV inventories; with the legal context and \
+the evidence line.\n\n\
 Exit codes: 0 no covered app installed and every input read; 1 a covered app found; \
 2 an input or rule file could not be read, or the scan could not run (2 outranks 1)."
 )]
@@ -80,6 +84,9 @@ pub enum Command {
     /// Policies: named selections of regimes for a kind of user.
     #[command(subcommand)]
     Policies(rules::PoliciesCommand),
+    /// Approved exceptions that expire (see docs/exceptions.md).
+    #[command(subcommand)]
+    Exceptions(exceptions::ExceptionsCommand),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions(meta::CompletionsArgs),
     /// Write the man pages (appaudit.1, appaudit-scan.1, ...) into a folder.
@@ -140,6 +147,7 @@ pub fn main() -> i32 {
         Command::Ios(args) => ios::run(&args, &ctx),
         Command::Rules(cmd) => rules::run_rules(cmd, &ctx),
         Command::Policies(cmd) => rules::run_policies(cmd, &ctx),
+        Command::Exceptions(cmd) => exceptions::run(cmd, &ctx),
         Command::Completions(args) => meta::completions(&args),
         Command::Man(args) => meta::man(&args),
     };

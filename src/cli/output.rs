@@ -2,10 +2,13 @@
 //! (a reader never sees half a report, and a failed run leaves no partial file).
 
 use anyhow::{Context as _, Result};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal as _, Write};
 use std::path::Path;
 
 /// Calls `write` with stdout or with a temporary file that replaces `path` on success.
+///
+/// The file gets the permissions any new file gets (0o666 less the umask, as `touch` or a
+/// shell redirection would give it), or keeps those of the file it replaces.
 pub fn emit(
     path: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
@@ -23,12 +26,20 @@ pub fn emit(
                 Some(p) if !p.as_os_str().is_empty() => p,
                 _ => Path::new("."),
             };
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            let mut tmp = temp_file_in(dir)
                 .with_context(|| format!("cannot write the report in {}", dir.display()))?;
             {
                 let mut buf = io::BufWriter::new(tmp.as_file_mut());
                 write(&mut buf).with_context(|| format!("cannot write {}", path.display()))?;
                 buf.flush()?;
+            }
+            // A report that replaces another keeps its permissions (a 0640 file stays 0640).
+            if let Ok(old) = std::fs::metadata(path)
+                && old.is_file()
+            {
+                tmp.as_file()
+                    .set_permissions(old.permissions())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
             }
             tmp.persist(path)
                 .map_err(|e| e.error)
@@ -36,4 +47,40 @@ pub fn emit(
             Ok(())
         }
     }
+}
+
+/// A temporary file in `dir` created as a normal new file: on Unix with mode 0o666, which
+/// the kernel narrows by the umask (tempfile's own default, 0o600, would hide the report
+/// from colleagues and web servers).
+fn temp_file_in(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".appaudit-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
+}
+
+/// The width people read stdout at: the terminal's; else `COLUMNS` (a script that sets
+/// it); else, when stdout goes to a pipe or a file but stderr is still a terminal (`| less`,
+/// `> report.txt` typed in a shell), that terminal's; else `None` (no limit).
+pub fn stdout_width() -> Option<usize> {
+    // `terminal_size()` asks stdout, then stderr, then stdin.
+    let terminal_width = || {
+        terminal_size::terminal_size()
+            .map(|(terminal_size::Width(w), _)| usize::from(w))
+            .filter(|w| *w > 0)
+    };
+    if io::stdout().is_terminal()
+        && let Some(w) = terminal_width()
+    {
+        return Some(w);
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w > 0);
+    columns.or_else(|| io::stderr().is_terminal().then(terminal_width).flatten())
 }

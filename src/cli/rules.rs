@@ -1,7 +1,7 @@
 //! `appaudit rules check|list|show` and `appaudit policies list`.
 
 use super::{Context, EXIT_CLEAN, EXIT_ERROR, RuleArgs, output};
-use crate::rules::diagnostic::render_text;
+use crate::rules::diagnostic::{Diagnostic, Sources, render_text};
 use crate::rules::{Loaded, RuleKind, RuleSet};
 use anyhow::Result;
 use clap::{Subcommand, ValueEnum};
@@ -45,9 +45,10 @@ pub enum RulesCommand {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
-    /// Write the covered apps as queries for osquery or Fleet (see docs/exports.md).
+    /// Write the covered apps for osquery, Fleet, Intune, the Android Management API or
+    /// MVT (see docs/exports.md).
     Export {
-        /// `osquery-pack` (JSON) or `fleet-policies` (GitOps YAML).
+        /// What to write (see docs/exports.md).
         #[arg(long, value_enum)]
         format: ExportFormat,
         /// Only the apps covered by this policy's regimes (see `appaudit policies list`).
@@ -68,6 +69,13 @@ pub enum ExportFormat {
     OsqueryPack,
     /// Fleet GitOps policies (YAML): a host passes when no covered app is installed.
     FleetPolicies,
+    /// Intune iOS and Android compliance policies (Graph JSON) with the covered apps as
+    /// restricted apps.
+    IntuneRestrictedApps,
+    /// An Android Management API policy fragment (JSON) that blocks the covered packages.
+    AndroidManagementPolicy,
+    /// A STIX 2.1 bundle of the covered app ids, for MVT's `--iocs`.
+    Stix2,
 }
 
 #[derive(Subcommand, Debug)]
@@ -149,32 +157,45 @@ fn check(
     } else {
         EXIT_CLEAN
     };
-    match format {
-        ListFormat::Json => output::emit(None, |out| {
-            serde_json::to_writer_pretty(&mut *out, &loaded.diagnostics)
-                .map_err(std::io::Error::other)?;
-            writeln!(out)
-        })?,
-        ListFormat::Table => {
-            print_diagnostics(&loaded, ctx);
-            let errors = loaded
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == crate::rules::Severity::Error)
-                .count();
-            let warnings = loaded.diagnostics.len() - errors;
-            match &loaded.rules {
-                Some(set) => println!(
-                    "ok: {} regimes, {} covered apps, {} policies; {warnings} warning(s)",
-                    set.regimes.len(),
-                    set.apps.len(),
-                    set.policies.len()
-                ),
-                None => eprintln!("{errors} error(s), {warnings} warning(s)"),
-            }
+    if let Some((errors, warnings)) =
+        report_diagnostics(&loaded.diagnostics, &loaded.sources, format, ctx)?
+    {
+        match &loaded.rules {
+            Some(set) => println!(
+                "ok: {} regimes, {} covered apps, {} policies; {warnings} warning(s)",
+                set.regimes.len(),
+                set.apps.len(),
+                set.policies.len()
+            ),
+            None => eprintln!("{errors} error(s), {warnings} warning(s)"),
         }
     }
     Ok(code)
+}
+
+/// Prints diagnostics as `format` asks: rendered on stderr for people (then returns
+/// the numbers of errors and warnings, for a closing line), or as JSON on stdout.
+pub(super) fn report_diagnostics(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    format: ListFormat,
+    ctx: &Context,
+) -> Result<Option<(usize, usize)>> {
+    if format == ListFormat::Json {
+        output::emit(None, |out| {
+            serde_json::to_writer_pretty(&mut *out, diagnostics).map_err(std::io::Error::other)?;
+            writeln!(out)
+        })?;
+        return Ok(None);
+    }
+    if !diagnostics.is_empty() {
+        eprint!("{}", render_text(diagnostics, sources, ctx.color_err));
+    }
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::rules::Severity::Error)
+        .count();
+    Ok(Some((errors, diagnostics.len() - errors)))
 }
 
 fn table(header: Vec<&str>) -> Table {
@@ -396,6 +417,11 @@ fn export(
     let text = match format {
         ExportFormat::OsqueryPack => export::osquery_pack_json(set, &filter),
         ExportFormat::FleetPolicies => export::fleet_policies_yaml(set, &filter),
+        ExportFormat::IntuneRestrictedApps => {
+            export::intune::compliance_policies_json(set, &filter)
+        }
+        ExportFormat::AndroidManagementPolicy => export::amapi::policy_fragment_json(set, &filter),
+        ExportFormat::Stix2 => export::stix2::bundle_json(set, &filter),
     }
     .map_err(anyhow::Error::msg)?;
     output::emit(output, |out| out.write_all(text.as_bytes()))?;

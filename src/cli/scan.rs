@@ -60,7 +60,7 @@ live: name a dump file or folder, or pass --os"
         inputs,
         input_format: args.input_format.into(),
         filter: prepared.filter.clone(),
-        inventory: args.audit.inventory,
+        inventory: args.audit.keeps_inventory(),
         os,
         cross_file_systems: args.cross_file_systems && !args.one_file_system,
         live,

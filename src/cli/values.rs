@@ -21,6 +21,8 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page for managers.
     Html,
+    /// A CycloneDX 1.6 JSON SBOM: every app of every device, findings as annotations.
+    Cyclonedx,
 }
 
 impl From<Format> for crate::report::Format {
@@ -34,6 +36,7 @@ impl From<Format> for crate::report::Format {
             Format::Sarif => F::Sarif,
             Format::Markdown => F::Markdown,
             Format::Html => F::Html,
+            Format::Cyclonedx => F::Cyclonedx,
         }
     }
 }

@@ -146,11 +146,7 @@ fn stream_unrecognised(input: TextInput, source: &str) -> Result<Found, Failure>
     let mut parser = dumpsys::LineParser::new(source);
     let stats = input.for_each_line(|number, line| parser.line(number, line))?;
     match parser.finish() {
-        Some(parsed) => Ok(Found::android(
-            dumpsys::FORMAT,
-            parsed.apps,
-            parsed.warnings,
-        )),
+        Some(parsed) => Ok(parsed.into_found(dumpsys::FORMAT)),
         None if !stats.any_text => Err(ReadError::NotText("empty file").into()),
         None => Err(Failure::Skip(NOT_RECOGNISED.to_owned())),
     }

@@ -70,13 +70,19 @@ pub fn finish(path: &Path, found: Found) -> Device {
     if found.platform == Platform::Android {
         android::mark_side_loaded(&mut apps);
     }
-    let name = found.name.unwrap_or_else(|| {
-        path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    });
-    Device {
+    let model = found
+        .properties
+        .iter()
+        .find(|(k, v)| k == "model" && !v.trim().is_empty())
+        .map(|(_, v)| v.clone());
+    let name = found
+        .name
+        .or(model)
+        .unwrap_or_else(|| crate::model::file_name(&path.display().to_string()));
+    let mut device = Device {
+        id: String::new(),
+        id_source: crate::model::IdSource::FileName,
+        also_from: Vec::new(),
         source: path.display().to_string(),
         name,
         platform: found.platform,
@@ -84,5 +90,7 @@ pub fn finish(path: &Path, found: Found) -> Device {
         properties: found.properties,
         apps,
         warnings: found.warnings,
-    }
+    };
+    device.settle_identity();
+    device
 }

@@ -311,6 +311,8 @@ impl Matcher {
             } else {
                 FindingState::DataLeftBehind
             },
+
+            exception: None,
         })
     }
 

@@ -3,7 +3,7 @@
 
 use super::Report;
 use crate::model::ScanResult;
-use crate::model::{Finding, FindingState, RegimeRole};
+use crate::model::{Device, ExceptionInfo, Finding, FindingState, RegimeRole};
 use std::io::Write;
 
 /// The `csv` format: a header, then one row per finding, installed ones first and
@@ -11,7 +11,7 @@ use std::io::Write;
 pub struct CsvReport;
 
 /// The column names, in order: the first row of every CSV report.
-pub const HEADER: [&str; 18] = [
+pub const HEADER: [&str; 25] = [
     "device",
     "device_source",
     "platform",
@@ -30,9 +30,16 @@ pub const HEADER: [&str; 18] = [
     "sources",
     "binding_regimes",
     "rules_reviewed",
+    "exception",
+    "exception_reason",
+    "exception_approved_by",
+    "exception_ticket",
+    "exception_expires",
+    "device_id",
+    "device_id_source",
 ];
 
-fn row(device: &str, source: &str, f: &Finding, rules_reviewed: &str) -> Vec<String> {
+fn row(device: &Device, f: &Finding, rules_reviewed: &str) -> Vec<String> {
     let evidence = f
         .app
         .evidence
@@ -45,8 +52,8 @@ fn row(device: &str, source: &str, f: &Finding, rules_reviewed: &str) -> Vec<Str
         .join("; ");
     let join = |it: &mut dyn Iterator<Item = String>| it.collect::<Vec<_>>().join("; ");
     vec![
-        device.to_string(),
-        source.to_string(),
+        device.name.clone(),
+        device.source.clone(),
         f.app.platform.to_string(),
         f.app.id.clone(),
         f.app.name.clone().unwrap_or_default(),
@@ -81,7 +88,27 @@ fn row(device: &str, source: &str, f: &Finding, rules_reviewed: &str) -> Vec<Str
                 .map(|r| r.id.to_string()),
         ),
         rules_reviewed.to_string(),
+        match &f.exception {
+            Some(e) if e.is_applied() => "excepted".to_string(),
+            Some(_) => "expired".to_string(),
+            None => String::new(),
+        },
+        exception_field(f, |e| Some(&e.reason)),
+        exception_field(f, |e| Some(&e.approved_by)),
+        exception_field(f, |e| e.ticket.as_ref()),
+        exception_field(f, |e| Some(&e.expires)),
+        device.id.clone(),
+        device.id_source.to_string(),
     ]
+}
+
+/// One field of the finding's exception, or an empty cell.
+fn exception_field(f: &Finding, field: impl Fn(&ExceptionInfo) -> Option<&String>) -> String {
+    f.exception
+        .as_ref()
+        .and_then(field)
+        .cloned()
+        .unwrap_or_default()
 }
 
 impl Report for CsvReport {
@@ -91,7 +118,7 @@ impl Report for CsvReport {
         w.write_record(HEADER)?;
         for d in &result.devices {
             for f in d.findings.iter().chain(&d.data_left_behind) {
-                w.write_record(row(&d.device.name, &d.device.source, f, reviewed))?;
+                w.write_record(row(&d.device, f, reviewed))?;
             }
         }
         Ok(w.flush()?)

@@ -2,10 +2,10 @@
 //! Changing a field's meaning or removing one bumps [`SCHEMA_VERSION`].
 
 use crate::model::{
-    App, AppFlags, AuditContext, Confidence, Evidence, FeatureInfo, Finding, MatchInfo, Platform,
-    RegimeInfo, RuleInfo, UserState,
+    App, AppFlags, AuditContext, Confidence, Evidence, ExceptionInfo, ExceptionsOutcome,
+    FeatureInfo, Finding, MatchInfo, Platform, RegimeInfo, RuleInfo, UserState,
 };
-use crate::model::{DeviceResult, InputError, Removed, ScanResult};
+use crate::model::{DeviceResult, IdSource, InputError, NotScanned, Removed, ScanResult};
 use serde::Serialize;
 
 /// The version of the report document (`schema_version`). Fields are only added within
@@ -30,11 +30,21 @@ pub struct Document<'a> {
     pub errors: &'a [InputError],
     /// Files in a scanned folder that are not a recognised input and were passed over.
     pub skipped: &'a [InputError],
-    /// With `--baseline`: findings of the earlier report that are gone.
+    /// With `--baseline`: findings of the earlier report gone from a device scanned again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removed: Option<&'a [Removed]>,
+    /// With `--baseline`: findings of the earlier report still there (not in `devices`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub still_present: Option<&'a [Removed]>,
+    /// With `--baseline`: devices of the earlier report not scanned this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_scanned: Option<&'a [NotScanned]>,
     /// Rules reviewed as of, the day coverage was judged on, and the scope.
     pub context: &'a AuditContext,
+    /// With `--exceptions`: the file, how many findings it excepted, and the exceptions
+    /// that expired or named no finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exceptions: Option<&'a ExceptionsOutcome>,
 }
 
 /// The program that wrote a report, and the rules built into it (as `--version`
@@ -74,12 +84,17 @@ pub struct Summary {
     pub devices_with_findings: usize,
     /// Apps listed across all devices, covered or not.
     pub apps_scanned: usize,
-    /// Installed covered apps (data left behind is counted apart).
+    /// Installed covered apps that count (excepted ones and data left behind are
+    /// counted apart).
     pub findings: usize,
     /// Installed findings that are `confirmed`.
     pub confirmed: usize,
     /// Installed findings to `review`.
     pub review: usize,
+    /// With `--exceptions`: installed findings an exception in force excepts (not in
+    /// `findings`, `confirmed`, `review`, `by_app` or `by_regime`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excepted: Option<usize>,
     /// Covered apps known to a device but installed for no user.
     pub data_left_behind: usize,
     /// Inputs that could not be read.
@@ -99,6 +114,10 @@ pub struct AppCount {
     pub name: String,
     /// On how many devices it is installed.
     pub devices: usize,
+    /// Of those, on how many at least one of its findings is `confirmed`.
+    pub confirmed: usize,
+    /// Of those, on how many its findings are all to `review`.
+    pub review: usize,
 }
 
 /// One regime across the fleet (`summary.by_regime`).
@@ -120,9 +139,16 @@ pub struct RegimeCount {
 /// One device as a report shows it.
 #[derive(Serialize)]
 pub struct DeviceDoc<'a> {
+    /// The device's own identity (a serial, a UDID, a MachineGuid...), else its file name.
+    pub id: &'a str,
+    /// Where `id` was taken from (`serial`, `udid`, `machine-guid`, ..., `file-name`).
+    pub id_source: IdSource,
     /// The input it came from: a file, a folder, or `adb:<serial>`.
     pub source: &'a str,
-    /// A short name for people: the file or folder name, or the model.
+    /// Other inputs of this scan read as the same device; absent when none.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub also_from: &'a [String],
+    /// A short name for people: the model or computer name, else the file or folder name.
     pub name: &'a str,
     /// The device's platform.
     pub platform: Platform,
@@ -203,6 +229,9 @@ pub struct FindingDoc<'a> {
     /// Further places the same app was seen.
     #[serde(skip_serializing_if = "<[Evidence]>::is_empty")]
     pub more_evidence: &'a [Evidence],
+    /// The exception that names it: `applied` (excepted: it does not count) or `expired`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<&'a ExceptionInfo>,
 }
 
 impl<'a> FindingDoc<'a> {
@@ -231,20 +260,26 @@ impl<'a> FindingDoc<'a> {
             features: &f.features,
             evidence: a.evidence.first(),
             more_evidence: a.evidence.get(1..).unwrap_or(&[]),
+            exception: f.exception.as_ref(),
         }
     }
 }
 
 /// The fleet totals of `result`, with `by_app` and `by_regime` most frequent first.
+/// Excepted findings are counted apart (`excepted`), not as findings.
 pub fn summary(result: &ScanResult) -> Summary {
-    let findings: Vec<&Finding> = result.findings().map(|(_, f)| f).collect();
+    let findings: Vec<&Finding> = result
+        .findings()
+        .map(|(_, f)| f)
+        .filter(|f| !f.is_excepted())
+        .collect();
     let (by_app, by_regime) = counts(result);
     Summary {
         devices: result.devices.len(),
         devices_with_findings: result
             .devices
             .iter()
-            .filter(|d| !d.findings.is_empty())
+            .filter(|d| d.findings.iter().any(|f| !f.is_excepted()))
             .count(),
         apps_scanned: result.apps_scanned(),
         findings: findings.len(),
@@ -256,6 +291,12 @@ pub fn summary(result: &ScanResult) -> Summary {
             .iter()
             .filter(|f| f.confidence == Confidence::Review)
             .count(),
+        // Excepted findings a baseline moved to `still_present` are excepted too.
+        excepted: result.exceptions.as_ref().map(|_| {
+            let still = result.baseline.iter().flat_map(|b| &b.still_present);
+            result.findings().filter(|(_, f)| f.is_excepted()).count()
+                + still.filter(|r| r.excepted_until.is_some()).count()
+        }),
         data_left_behind: result
             .devices
             .iter()
@@ -273,17 +314,19 @@ fn counts(result: &ScanResult) -> (Vec<AppCount>, Vec<RegimeCount>) {
     let mut apps: BTreeMap<&str, AppCount> = BTreeMap::new();
     let mut regimes: BTreeMap<&str, RegimeCount> = BTreeMap::new();
     for d in &result.devices {
-        let mut seen_apps = HashSet::new();
         let mut seen_regimes = HashSet::new();
-        for f in &d.findings {
-            let a = apps.entry(&f.rule.id).or_insert_with(|| AppCount {
+        // Per covered app on this device: is any of its findings confirmed?
+        let mut on_device: BTreeMap<&str, bool> = BTreeMap::new();
+        for f in d.findings.iter().filter(|f| !f.is_excepted()) {
+            let confirmed = on_device.entry(&f.rule.id).or_default();
+            *confirmed |= f.confidence == Confidence::Confirmed;
+            apps.entry(&f.rule.id).or_insert_with(|| AppCount {
                 rule: f.rule.id.clone(),
                 name: f.rule.name.clone(),
                 devices: 0,
+                confirmed: 0,
+                review: 0,
             });
-            if seen_apps.insert(&f.rule.id) {
-                a.devices += 1;
-            }
             for r in &f.regimes {
                 let c = regimes.entry(&r.id).or_insert_with(|| RegimeCount {
                     regime: r.id.to_string(),
@@ -298,6 +341,16 @@ fn counts(result: &ScanResult) -> (Vec<AppCount>, Vec<RegimeCount>) {
                 }
             }
         }
+        for (rule, confirmed) in on_device {
+            if let Some(a) = apps.get_mut(rule) {
+                a.devices += 1;
+                if confirmed {
+                    a.confirmed += 1;
+                } else {
+                    a.review += 1;
+                }
+            }
+        }
     }
     let mut apps: Vec<AppCount> = apps.into_values().collect();
     apps.sort_by(|a, b| b.devices.cmp(&a.devices).then(a.rule.cmp(&b.rule)));
@@ -309,7 +362,10 @@ fn counts(result: &ScanResult) -> (Vec<AppCount>, Vec<RegimeCount>) {
 /// One device of a scan as a report shows it; with `inventory`, with all its apps.
 pub fn device_doc(d: &DeviceResult, inventory: bool) -> DeviceDoc<'_> {
     DeviceDoc {
+        id: &d.device.id,
+        id_source: d.device.id_source,
         source: &d.device.source,
+        also_from: &d.device.also_from,
         name: &d.device.name,
         platform: d.device.platform,
         format: &d.device.format,
@@ -341,7 +397,10 @@ pub fn document(result: &ScanResult, inventory: bool) -> Document<'_> {
             .collect(),
         errors: &result.errors,
         skipped: &result.skipped,
-        removed: result.removed.as_deref(),
+        removed: result.baseline.as_ref().map(|b| b.removed.as_slice()),
+        still_present: result.baseline.as_ref().map(|b| b.still_present.as_slice()),
+        not_scanned: result.baseline.as_ref().map(|b| b.not_scanned.as_slice()),
         context: &result.context,
+        exceptions: result.exceptions.as_ref(),
     }
 }

@@ -18,6 +18,7 @@ const TEMPLATE: &str = include_str!("templates/report.html");
 #[derive(Serialize)]
 struct Row<'a> {
     device: &'a str,
+    device_id: &'a str,
     finding: FindingDoc<'a>,
 }
 
@@ -35,6 +36,7 @@ impl Report for HtmlReport {
             .findings()
             .map(|(d, f)| Row {
                 device: &d.device.name,
+                device_id: &d.device.id,
                 finding: FindingDoc::new(f),
             })
             .collect();
@@ -44,6 +46,7 @@ impl Report for HtmlReport {
             .flat_map(|d| {
                 d.data_left_behind.iter().map(move |f| Row {
                     device: &d.device.name,
+                    device_id: &d.device.id,
                     finding: FindingDoc::new(f),
                 })
             })
@@ -51,12 +54,12 @@ impl Report for HtmlReport {
         let mut by_device: Vec<DeviceCount> = result
             .devices
             .iter()
-            .filter(|d| !d.findings.is_empty())
             .map(|d| DeviceCount {
                 name: &d.device.name,
                 source: &d.device.source,
-                findings: d.findings.len(),
+                findings: d.findings.iter().filter(|f| !f.is_excepted()).count(),
             })
+            .filter(|d| d.findings > 0)
             .collect();
         by_device.sort_by(|a, b| b.findings.cmp(&a.findings).then(a.name.cmp(b.name)));
         // A chart of thousands of devices is unreadable; the table has them all.

@@ -39,10 +39,13 @@ fn finding_row(f: &Finding) -> String {
             None => format!("`{}`", cell(&e.path)),
         })
         .unwrap_or_default();
-    let confidence = match &f.reason {
+    let mut confidence = match &f.reason {
         Some(r) => format!("{} ({})", f.confidence.as_str(), cell(r)),
         None => f.confidence.as_str().to_string(),
     };
+    if let Some(e) = &f.exception {
+        confidence.push_str(&format!("<br>**{}**", cell(&e.describe())));
+    }
     format!(
         "| {} | `{}` | {} | {} | {} | {} |",
         cell(&f.rule.name),
@@ -66,9 +69,13 @@ impl Report for MarkdownReport {
         writeln!(out, "# appaudit report\n")?;
         writeln!(out, "{}\n", result.context.scope_line())?;
         writeln!(out, "{}\n", result.context.freshness_line())?;
+        let excepted = s
+            .excepted
+            .map(|n| format!(", {n} excepted"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "{} device(s), {} apps scanned: **{} covered app(s) found** ({} confirmed, {} to review) on {} device(s); {} input(s) could not be read.\n",
+            "{} device(s), {} apps scanned: **{} covered app(s) found** ({} confirmed, {} to review) on {} device(s){excepted}; {} input(s) could not be read.\n",
             s.devices,
             s.apps_scanned,
             s.findings,
@@ -77,13 +84,23 @@ impl Report for MarkdownReport {
             s.devices_with_findings,
             s.errors
         )?;
+        super::exception_lines(result, |line| writeln!(out, "{line}"))?;
         if s.devices > 1 && !s.by_app.is_empty() {
+            // First what a manager asks: which covered apps, on how many devices.
             writeln!(
                 out,
-                "## Covered apps across the fleet\n\n| App | Devices |\n|---|---|"
+                "## Covered apps across the fleet\n\n| App | Rule | Devices | Confirmed | To review |\n|---|---|---:|---:|---:|"
             )?;
             for a in &s.by_app {
-                writeln!(out, "| {} | {} |", cell(&a.name), a.devices)?;
+                writeln!(
+                    out,
+                    "| {} | `{}` | {} | {} | {} |",
+                    cell(&a.name),
+                    cell(&a.rule),
+                    a.devices,
+                    a.confirmed,
+                    a.review
+                )?;
             }
             writeln!(out)?;
         }
@@ -97,17 +114,8 @@ impl Report for MarkdownReport {
             }
             writeln!(out)?;
         }
-        if let Some(removed) = &result.removed {
-            writeln!(out, "## Removed since the baseline\n")?;
-            for r in removed {
-                writeln!(
-                    out,
-                    "- `{}` on `{}` ({})",
-                    cell(&r.app_id),
-                    cell(&r.device),
-                    cell(&r.rule_id)
-                )?;
-            }
+        if let Some(diff) = &result.baseline {
+            baseline(diff, out)?;
         }
         Ok(())
     }
@@ -117,12 +125,27 @@ impl Report for MarkdownReport {
 fn device(d: &DeviceResult, out: &mut dyn Write) -> Result<(), super::ReportError> {
     writeln!(
         out,
-        "## {} ({}, {} apps)\n\nSource: `{}`\n",
+        "## {} ({}, {} apps)\n\nId: `{}` (from {}). Source: `{}`\n",
         cell(&d.device.name),
         d.device.platform,
         d.apps_scanned,
+        cell(&d.device.id),
+        d.device.id_source,
         cell(&d.device.source)
     )?;
+    if !d.device.also_from.is_empty() {
+        let others: Vec<String> = d
+            .device
+            .also_from
+            .iter()
+            .map(|s| format!("`{}`", cell(s)))
+            .collect();
+        writeln!(
+            out,
+            "The same device was also read from {}.\n",
+            others.join(", ")
+        )?;
+    }
     if d.findings.is_empty() {
         writeln!(out, "No covered app installed.\n")?;
     } else {
@@ -143,6 +166,42 @@ fn device(d: &DeviceResult, out: &mut dyn Write) -> Result<(), super::ReportErro
         writeln!(out, "Data left behind (installed for no user):\n")?;
         for f in &d.data_left_behind {
             writeln!(out, "- {} (`{}`)", cell(&f.rule.name), cell(&f.app.id))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// What the baseline says: gone, still there, not scanned this time.
+fn baseline(diff: &crate::model::BaselineDiff, out: &mut dyn Write) -> std::io::Result<()> {
+    for (title, list) in [
+        ("Removed since the baseline", &diff.removed),
+        ("Still there since the baseline", &diff.still_present),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        writeln!(out, "## {title}\n")?;
+        for r in list {
+            let until = r
+                .excepted_until
+                .as_ref()
+                .map(|d| format!(", excepted until {d}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "- `{}` on `{}` ({}{until})",
+                cell(&r.app_id),
+                cell(super::baseline_device(r)),
+                cell(&r.rule_id)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !diff.not_scanned.is_empty() {
+        writeln!(out, "## Not scanned this time\n")?;
+        for d in &diff.not_scanned {
+            writeln!(out, "- {}", cell(&super::not_scanned_line(d)))?;
         }
         writeln!(out)?;
     }

@@ -1,6 +1,7 @@
 //! `--format ndjson`: one JSON object per line, for SIEM ingestion. Every line has
 //! a `type`: `device`, `finding`, `data_left_behind`, `app` (with `--inventory`),
-//! `error`, `skipped`, `removed` (with `--baseline`), and a last `summary`.
+//! `error`, `skipped`, `removed` (with `--baseline`), `exception` (with `--exceptions`:
+//! one that expired or named no finding), and a last `summary`.
 
 use super::document::{self, FindingDoc};
 use super::{Report, ReportOptions};
@@ -20,6 +21,7 @@ struct FindingLine<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     device: &'a str,
+    device_id: &'a str,
     device_name: &'a str,
     #[serde(flatten)]
     finding: FindingDoc<'a>,
@@ -39,6 +41,9 @@ impl Report for NdjsonReport {
                 &json!({
                     "type": "device",
                     "device": dev.source,
+                    "device_id": dev.id,
+                    "id_source": dev.id_source,
+                    "also_from": dev.also_from,
                     "device_name": dev.name,
                     "platform": dev.platform,
                     "format": dev.format,
@@ -58,6 +63,7 @@ impl Report for NdjsonReport {
                         &FindingLine {
                             kind,
                             device: &dev.source,
+                            device_id: &dev.id,
                             device_name: &dev.name,
                             finding: FindingDoc::new(f),
                         },
@@ -81,11 +87,17 @@ impl Report for NdjsonReport {
                 )?;
             }
         }
-        for r in result.removed.iter().flatten() {
-            line(
-                out,
-                &json!({"type": "removed", "device": r.device, "app_id": r.app_id, "rule": r.rule_id}),
-            )?;
+        if let Some(diff) = &result.baseline {
+            baseline_lines(diff, out)?;
+        }
+        if let Some(outcome) = &result.exceptions {
+            let expired = outcome.expired.iter().map(|e| ("expired", e));
+            for (state, e) in expired.chain(outcome.unused.iter().map(|e| ("unused", e))) {
+                line(
+                    out,
+                    &json!({"type": "exception", "state": state, "exception": e}),
+                )?;
+            }
         }
         let summary = document::summary(result);
         line(
@@ -101,4 +113,25 @@ impl Report for NdjsonReport {
         )?;
         Ok(())
     }
+}
+
+/// What the baseline says, one line each: `removed`, `still_present`, `not_scanned`.
+fn baseline_lines(diff: &crate::model::BaselineDiff, out: &mut dyn Write) -> io::Result<()> {
+    for (kind, list) in [
+        ("removed", &diff.removed),
+        ("still_present", &diff.still_present),
+    ] {
+        for r in list {
+            line(
+                out,
+                &json!({"type": kind, "device": r.device, "device_id": r.device_id, "app_id": r.app_id, "rule": r.rule_id, "excepted_until": r.excepted_until}),
+            )?;
+        }
+    }
+    for d in &diff.not_scanned {
+        let mut value = serde_json::to_value(d).map_err(io::Error::other)?;
+        value["type"] = json!("not_scanned");
+        line(out, &value)?;
+    }
+    Ok(())
 }

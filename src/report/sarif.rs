@@ -48,6 +48,9 @@ fn message(f: &Finding, device: &str) -> String {
     for feature in &f.features {
         text.push_str(&format!(" {}.", feature.text));
     }
+    if let Some(e) = &f.exception {
+        text.push_str(&format!(" {}.", e.describe()));
+    }
     text
 }
 
@@ -70,7 +73,7 @@ fn rule(f: &Finding) -> Value {
     rule
 }
 
-fn result(f: &Finding, device: &str, rule_index: usize) -> Value {
+fn result(f: &Finding, device: &crate::model::Device, rule_index: usize) -> Value {
     let locations: Vec<Value> = f
         .app
         .evidence
@@ -86,22 +89,56 @@ fn result(f: &Finding, device: &str, rule_index: usize) -> Value {
             json!({"physicalLocation": physical})
         })
         .collect();
-    json!({
+    let mut result = json!({
         "ruleId": f.rule.id,
         "ruleIndex": rule_index,
         "level": level(f),
-        "message": {"text": message(f, device)},
+        "message": {"text": message(f, &device.name)},
         "locations": locations,
-        "partialFingerprints": {"appaudit/v1": format!("{}|{}|{}", device, f.app.id, f.rule.id)},
+        // The device's own id, so a finding keeps its fingerprint from scan to scan.
+        "partialFingerprints": {"appaudit/v1": format!("{}|{}|{}", device.id, f.app.id, f.rule.id)},
         "properties": {
-            "device": device,
+            "device": device.name,
+            "deviceId": device.id,
+            "deviceIdSource": device.id_source,
             "platform": f.app.platform,
             "appId": f.app.id,
             "version": f.app.version,
             "confidence": f.confidence,
             "regimes": f.regimes.iter().map(|r| json!({"id": r.id, "status": r.status})).collect::<Vec<_>>(),
         },
-    })
+    });
+    if let Some(e) = &f.exception {
+        result["properties"]["exception"] = json!(e);
+        if e.is_applied() {
+            // An approved exception outside the tool: SARIF viewers show it as suppressed.
+            result["suppressions"] = json!([{
+                "kind": "external",
+                "status": "accepted",
+                "justification": e.describe(),
+                "properties": {
+                    "approvedBy": e.approved_by,
+                    "ticket": e.ticket,
+                    "expires": e.expires,
+                    "origin": e.origin,
+                },
+            }]);
+        }
+    }
+    result
+}
+
+/// Exceptions that expired (warnings) or named no finding (notes), as notifications.
+fn exception_notifications(scan: &ScanResult) -> Vec<Value> {
+    let Some(outcome) = &scan.exceptions else {
+        return Vec::new();
+    };
+    let expired = outcome.expired.iter().map(|e| ("warning", e));
+    let unused = outcome.unused.iter().map(|e| ("note", e));
+    expired
+        .chain(unused)
+        .map(|(level, e)| json!({"level": level, "message": {"text": format!("{}: {}", e.origin, e.message)}}))
+        .collect()
 }
 
 /// A relative path stays relative (SARIF viewers resolve it against the run); an
@@ -135,12 +172,12 @@ impl Report for SarifReport {
             .findings()
             .map(|(d, f)| {
                 let index = rules.get(f.rule.id.as_str()).map(|r| r.0).unwrap_or(0);
-                result(f, &d.device.name, index)
+                result(f, &d.device, index)
             })
             .collect();
         let mut ordered: Vec<(usize, Value)> = rules.into_values().collect();
         ordered.sort_by_key(|r| r.0);
-        let notifications: Vec<Value> = scan
+        let mut notifications: Vec<Value> = scan
             .errors
             .iter()
             .map(|e| {
@@ -151,6 +188,7 @@ impl Report for SarifReport {
                 })
             })
             .collect();
+        notifications.extend(exception_notifications(scan));
         let doc = json!({
             "$schema": SCHEMA,
             "version": "2.1.0",

@@ -17,7 +17,8 @@ pub enum Severity {
     Warning,
 }
 
-/// Stable problem codes; documented in `docs/rules.md`.
+/// Stable problem codes; documented in `docs/rules.md` (the `exception-*` codes, for
+/// exceptions files, in `docs/exceptions.md`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Code {
@@ -61,6 +62,23 @@ pub enum Code {
     NotBinding,
     /// A jurisdiction code no table knows, or a missing/too long `applies_to`.
     Scope,
+    /// An exception names a rule id that no loaded rule defines.
+    ExceptionUnknownRule,
+    /// An exception names a regime id that no loaded rule defines.
+    ExceptionUnknownRegime,
+    /// An exception names none, or several, of `rule`, `app` and `regime`, or an empty one.
+    ExceptionTarget,
+    /// An exception without `devices`, `reason` or `approved_by`, or with an empty one.
+    ExceptionMissingField,
+    /// A device glob of an exception does not compile.
+    ExceptionBadGlob,
+    /// An exception without `expires`: every exception must end.
+    ExceptionMissingExpiry,
+    /// An exception that expires more than one year after its approval (or, without
+    /// `approved`, after the day it is checked), or before its approval.
+    ExceptionExpiryTooFar,
+    /// An exception whose `expires` day is already past (a warning: it applies no more).
+    ExceptionExpired,
 }
 
 impl Code {
@@ -85,6 +103,14 @@ impl Code {
             Code::UnknownOwner => "unknown-owner",
             Code::NotBinding => "not-binding",
             Code::Scope => "scope",
+            Code::ExceptionUnknownRule => "exception-unknown-rule",
+            Code::ExceptionUnknownRegime => "exception-unknown-regime",
+            Code::ExceptionTarget => "exception-target",
+            Code::ExceptionMissingField => "exception-missing-field",
+            Code::ExceptionBadGlob => "exception-bad-glob",
+            Code::ExceptionMissingExpiry => "exception-missing-expiry",
+            Code::ExceptionExpiryTooFar => "exception-expiry-too-far",
+            Code::ExceptionExpired => "exception-expired",
         }
     }
 }

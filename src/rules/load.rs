@@ -87,9 +87,13 @@ fn load_uncached(options: &LoadOptions) -> Loaded {
             files.extend(parse_source(id, &sources, &mut diagnostics));
         }
     }
+    let mut indicators: Vec<super::stix2::Imported> = Vec::new();
     for path in &options.paths {
         for file in rule_files(path, &mut diagnostics) {
             match read_rule_file(&file) {
+                Ok(text) if super::stix2::is_stix2(&file, &text) => {
+                    indicators.extend(read_stix2(&file, &text, &mut diagnostics));
+                }
                 Ok(text) => {
                     let id = sources.add(file.display().to_string(), text);
                     files.extend(parse_source(id, &sources, &mut diagnostics));
@@ -102,7 +106,8 @@ fn load_uncached(options: &LoadOptions) -> Loaded {
         }
     }
 
-    let rules = validate::validate(&files, &sources, &mut diagnostics);
+    let mut rules = validate::validate(&files, &sources, &mut diagnostics);
+    add_indicators(&mut rules, indicators);
     let has_errors = diagnostics
         .iter()
         .any(|d| d.severity == super::Severity::Error);
@@ -170,11 +175,67 @@ fn rule_files(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
 fn is_yaml(p: &Path) -> bool {
     matches!(
         p.extension().and_then(|e| e.to_str()),
-        Some("yaml") | Some("yml")
+        Some("yaml") | Some("yml") | Some("stix2")
     )
 }
 
-fn read_rule_file(path: &Path) -> Result<String, super::RulesError> {
+/// A STIX2 indicator file as rules; a diagnostic when it cannot be read or holds no
+/// app indicator.
+fn read_stix2(
+    file: &Path,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<super::stix2::Imported> {
+    match super::stix2::import(&file.display().to_string(), text) {
+        Ok(imported) => {
+            if imported.apps.is_empty() {
+                diagnostics.push(Diagnostic::warning(
+                    Code::Parse,
+                    format!(
+                        "{}: no app indicator ([app:id = ...] or [app:cert.sha256 = ...]) in this STIX2 file: nothing to match",
+                        file.display()
+                    ),
+                ));
+            }
+            Some(imported)
+        }
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Code::Parse,
+                format!("{}: {e}", file.display()),
+            ));
+            None
+        }
+    }
+}
+
+/// Adds the indicator files' regimes and rules after the rule files', renaming a
+/// regime or rule whose id is taken (`-2`, `-3`...).
+fn add_indicators(rules: &mut super::RuleSet, indicators: Vec<super::stix2::Imported>) {
+    for mut imported in indicators {
+        let base = imported.regime.id.clone();
+        let mut n = 2;
+        while rules.regime(&imported.regime.id).is_some() {
+            imported.regime.id = format!("{base}-{n}");
+            n += 1;
+        }
+        for mut app in imported.apps {
+            app.regimes[0].id = imported.regime.id.clone();
+            app.id = app.id.replacen(&base, &imported.regime.id, 1);
+            let stem = app.id.clone();
+            let mut n = 2;
+            while rules.app(&app.id).is_some() {
+                app.id = format!("{stem}-{n}");
+                n += 1;
+            }
+            rules.apps.push(app);
+        }
+        rules.regimes.push(imported.regime);
+    }
+}
+
+/// Reads a rule-like file (rules, exceptions): a regular UTF-8 file of bounded size.
+pub fn read_rule_file(path: &Path) -> Result<String, super::RulesError> {
     use super::RulesError;
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
@@ -190,7 +251,8 @@ fn read_rule_file(path: &Path) -> Result<String, super::RulesError> {
     String::from_utf8(bytes).map_err(|e| RulesError::NotUtf8(e.utf8_error().valid_up_to()))
 }
 
-fn parse_options() -> Options {
+/// Parsing limits for files from third parties (aliases, anchors, depth, nodes).
+pub fn parse_options() -> Options {
     // Room for a 20,000-rule pack, far below what an alias bomb would need.
     let mut budget = Budget::default();
     budget.max_aliases = 1_000;
@@ -218,11 +280,27 @@ fn parse_source(
     sources: &Sources,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<ParsedFile> {
+    parse_spanned::<RuleFile>(id, sources, RULE_SECTIONS, diagnostics)
+        .map(|file| ParsedFile { source: id, file })
+}
+
+/// The top-level lists of a rule file, whose items are parsed one by one after an error.
+const RULE_SECTIONS: &[&str] = &["regimes", "apps", "policies"];
+
+/// Parses source `id` as a `T` (a rule or exceptions file). On failure every item of
+/// the top-level lists named in `sections` is parsed on its own, so a file with three
+/// mistakes gets three diagnostics, each with its line and column.
+pub fn parse_spanned<T: serde::de::DeserializeOwned>(
+    id: usize,
+    sources: &Sources,
+    sections: &[&str],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<T> {
     let text = sources.text(id);
-    match serde_saphyr::from_str_with_options::<RuleFile>(text, parse_options()) {
-        Ok(file) => Some(ParsedFile { source: id, file }),
+    match serde_saphyr::from_str_with_options::<T>(text, parse_options()) {
+        Ok(file) => Some(file),
         Err(first) => {
-            let mut found = recover_item_errors(id, sources);
+            let mut found = recover_item_errors::<T>(id, sources, sections);
             if found.is_empty() {
                 found.push(to_diagnostic(&first, id, sources, true));
             }
@@ -277,7 +355,11 @@ fn strip_location_prefix(message: &str) -> String {
 /// file with three mistakes reports three, not one. Items are cut at lines that
 /// start a new `- ` entry at the item's indentation; line numbers are kept by
 /// padding the slice with the lines before it.
-fn recover_item_errors(id: usize, sources: &Sources) -> Vec<Diagnostic> {
+fn recover_item_errors<T: serde::de::DeserializeOwned>(
+    id: usize,
+    sources: &Sources,
+    sections: &[&str],
+) -> Vec<Diagnostic> {
     let text = sources.text(id);
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut out: Vec<Diagnostic> = Vec::new();
@@ -296,7 +378,7 @@ fn recover_item_errors(id: usize, sources: &Sources) -> Vec<Diagnostic> {
             for line in &lines[start..end] {
                 doc.push_str(line);
             }
-            if let Err(e) = serde_saphyr::from_str_with_options::<RuleFile>(&doc, parse_options()) {
+            if let Err(e) = serde_saphyr::from_str_with_options::<T>(&doc, parse_options()) {
                 let d = to_diagnostic(&e, id, sources, false);
                 if !out
                     .iter()
@@ -316,10 +398,10 @@ fn recover_item_errors(id: usize, sources: &Sources) -> Vec<Diagnostic> {
         if indent == 0 {
             flush(section, item_start, i, &mut out);
             item_start = None;
-            section = ["regimes:", "apps:", "policies:"]
+            section = sections
                 .iter()
-                .find(|k| trimmed == **k)
-                .map(|k| k.trim_end_matches(':'));
+                .find(|k| trimmed.strip_suffix(':') == Some(**k))
+                .copied();
             if section.is_none() && !trimmed.starts_with("version:") {
                 // Unknown top-level content: let the whole-file error speak.
                 return Vec::new();

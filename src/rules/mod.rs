@@ -14,6 +14,7 @@ pub mod jurisdiction;
 pub mod load;
 pub mod policy;
 pub mod schema;
+pub mod stix2;
 pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic, Severity, Sources};

@@ -38,7 +38,8 @@ pub fn days_between(earlier: &str, later: &str) -> Option<i64> {
     Some((parse_date(later)? - parse_date(earlier)?).whole_days())
 }
 
-fn parse_date(text: &str) -> Option<time::Date> {
+/// The day `text` (`YYYY-MM-DD`) names; `None` when it names none.
+pub fn parse_date(text: &str) -> Option<time::Date> {
     let mut parts = text.splitn(3, '-');
     let year: i32 = parts.next()?.parse().ok()?;
     let month: u8 = parts.next()?.parse().ok()?;

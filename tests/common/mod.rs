@@ -14,6 +14,8 @@ pub fn appaudit() -> Command {
         .env_remove("APPAUDIT_POLICY")
         .env_remove("APPAUDIT_CONFIG")
         .env_remove("APPAUDIT_AS_OF")
+        // The table fits COLUMNS when set; tests that want a width set it.
+        .env_remove("COLUMNS")
         .env("NO_COLOR", "1");
     cmd
 }

@@ -18,10 +18,9 @@ impl BinarySource for ZipSource {
 
     fn read(&self, path: &Path) -> Option<Result<Found, CollectError>> {
         match bugreport_zip::kind(path) {
-            Ok(bugreport_zip::ZipKind::Bugreport) => Some(
-                bugreport_zip::read(path)
-                    .map(|p| Found::android(bugreport_zip::FORMAT, p.apps, p.warnings)),
-            ),
+            Ok(bugreport_zip::ZipKind::Bugreport) => {
+                Some(bugreport_zip::read(path).map(|p| p.into_found(bugreport_zip::FORMAT)))
+            }
             Ok(bugreport_zip::ZipKind::Apk) => {
                 Some(apk::read(path).map(|app| Found::android(apk::FORMAT, vec![app], Vec::new())))
             }
@@ -40,10 +39,7 @@ impl BinarySource for PackagesXmlSource {
     }
 
     fn read(&self, path: &Path) -> Option<Result<Found, CollectError>> {
-        Some(
-            packages_xml::read_file(path)
-                .map(|p| Found::android(packages_xml::FORMAT, p.apps, p.warnings)),
-        )
+        Some(packages_xml::read_file(path).map(|p| p.into_found(packages_xml::FORMAT)))
     }
 }
 

@@ -274,11 +274,11 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
 
     let device_properties = device_properties(manifest, properties, &users);
     Device {
+        id: String::new(),
+        id_source: crate::model::IdSource::FileName,
+        also_from: Vec::new(),
         source: source.to_owned(),
-        name: match model {
-            Some(model) => format!("{model} {}", manifest.serial),
-            None => manifest.serial.clone(),
-        },
+        name: model.unwrap_or_else(|| manifest.serial.clone()),
         platform: Platform::Android,
         format: FORMAT.to_owned(),
         properties: device_properties,
@@ -389,7 +389,7 @@ fn device_properties(
     users: &[UserInfo],
 ) -> Vec<(String, String)> {
     let mut device_properties = Vec::new();
-    device_properties.push(("serial".to_owned(), manifest.serial.clone()));
+    device_properties.push(("adb_serial".to_owned(), manifest.serial.clone()));
     for (key, value) in properties {
         if key != "serial" {
             device_properties.push((key, value));
@@ -583,7 +583,11 @@ mod tests {
         assert!(m.entries[2].superseded);
         assert_eq!(m.entries[3].file, "pm_list_packages_user0.2.txt");
         let device = build(&m, "adb:R58N123", &|e| e.command.clone());
-        assert_eq!(device.name, "SM-S918B R58N123");
+        assert_eq!(device.name, "SM-S918B");
+        let mut device = device;
+        device.settle_identity();
+        assert_eq!(device.id, "R58N123");
+        assert_eq!(device.id_source, crate::model::IdSource::AdbSerial);
         assert_eq!(device.format, "adb");
         let tiktok = device
             .apps

@@ -5,7 +5,7 @@
 //! block starts at `  Package [name] (hash):`; its keys sit on lines indented by four,
 //! and per-user details on deeper lines under `User N:`.
 
-use super::{AppSet, LineParse, ListingSource, Parsed};
+use super::{AppSet, LineParse, ListingSource, Parsed, getprop};
 use crate::collect::InputFormat::Dumpsys;
 use crate::collect::text::{ReadError, TextInput, excerpt, lines};
 use crate::model::{App, Evidence, Platform, UserState};
@@ -41,6 +41,9 @@ pub struct LineParser<'s> {
     outside: Option<(Parser<'s>, SectionState)>,
     /// The service section being read.
     current: Option<SectionState>,
+    /// Device facts from `getprop` lines outside the package service (a dumpstate's
+    /// `SYSTEM PROPERTIES` section).
+    properties: Vec<(String, String)>,
 }
 
 impl<'s> LineParser<'s> {
@@ -50,6 +53,7 @@ impl<'s> LineParser<'s> {
             service: Parser::new(source),
             outside: Some((Parser::new(source), SectionState::default())),
             current: None,
+            properties: Vec::new(),
         }
     }
 }
@@ -74,14 +78,19 @@ impl LineParse for LineParser<'_> {
             } else {
                 state.line(&mut self.service, number, line);
             }
-        } else if let Some((parser, state)) = self.outside.as_mut() {
-            state.line(parser, number, line);
+        } else {
+            if line.starts_with("[ro.") {
+                getprop::add_device_property(line, &mut self.properties);
+            }
+            if let Some((parser, state)) = self.outside.as_mut() {
+                state.line(parser, number, line);
+            }
         }
     }
 
     /// The apps read; `None` when no package block was found.
     fn finish(self) -> Option<Parsed> {
-        match self.outside {
+        let parsed = match self.outside {
             Some((mut parser, state)) => {
                 state.end(&mut parser, true);
                 parser.finish()
@@ -93,7 +102,11 @@ impl LineParse for LineParser<'_> {
                 }
                 service.finish()
             }
-        }
+        };
+        parsed.map(|mut parsed| {
+            parsed.properties = self.properties;
+            parsed
+        })
     }
 }
 
@@ -278,6 +291,7 @@ impl<'a> Parser<'a> {
         Some(Parsed {
             apps: self.active.into_vec(),
             warnings: self.warnings,
+            properties: Vec::new(),
         })
     }
 }

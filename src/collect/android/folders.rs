@@ -145,7 +145,7 @@ fn read_bugreport(dir: &Path) -> Result<Found, (std::path::PathBuf, String)> {
         let message = "bugreport without a package section (`DUMP OF SERVICE package:`)";
         (main.clone(), message.to_owned())
     })?;
-    Ok(Found::android("bugreport", parsed.apps, parsed.warnings))
+    Ok(parsed.into_found("bugreport"))
 }
 
 /// Whether `path` resolves inside `dir` (no link in between leads out).

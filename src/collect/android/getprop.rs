@@ -3,13 +3,31 @@
 use crate::collect::text::lines;
 
 /// The properties a device report shows, as (getprop key, `Device::properties` key).
-const DEVICE_KEYS: [(&str, &str); 5] = [
+const DEVICE_KEYS: [(&str, &str); 6] = [
     ("ro.product.model", "model"),
     ("ro.product.manufacturer", "manufacturer"),
     ("ro.build.version.release", "android_version"),
     ("ro.build.version.security_patch", "security_patch"),
     ("ro.serialno", "serial"),
+    ("ro.boot.serialno", "serial"),
 ];
+
+/// Adds the device fact of one `[key]: [value]` line to `properties`, when its key
+/// is one a report shows and it is not there yet (the first value counts).
+pub fn add_device_property(line: &str, properties: &mut Vec<(String, String)>) {
+    let Some((key, rest)) = line.strip_prefix('[').and_then(|l| l.split_once("]: [")) else {
+        return;
+    };
+    let Some(value) = rest.trim_end().strip_suffix(']').map(str::trim) else {
+        return;
+    };
+    let Some((_, name)) = DEVICE_KEYS.iter().find(|(prop, _)| *prop == key) else {
+        return;
+    };
+    if !value.is_empty() && !properties.iter().any(|(k, _)| k == name) {
+        properties.push(((*name).to_owned(), value.to_owned()));
+    }
+}
 
 /// Every `[key]: [value]` pair in file order; other lines are ignored.
 pub fn parse(text: &str) -> Vec<(String, String)> {

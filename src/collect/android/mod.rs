@@ -30,9 +30,18 @@ pub struct Parsed {
     pub apps: Vec<App>,
     /// Problems that did not stop the file from being read.
     pub warnings: Vec<String>,
+    /// Facts about the device the file states (a bugreport's `getprop` lines).
+    pub properties: Vec<(String, String)>,
 }
 
 impl Parsed {
+    /// The device these apps are on, as a source's result.
+    pub(crate) fn into_found(self, format: &str) -> Found {
+        let mut found = Found::android(format, self.apps, self.warnings);
+        found.properties = self.properties;
+        found
+    }
+
     /// Merges the apps into `apps` and the warnings, each after `file: `, into `warnings`.
     pub(crate) fn merge_into(self, apps: &mut AppSet, warnings: &mut Vec<String>, file: &str) {
         self.apps.into_iter().for_each(|app| apps.insert(app));
@@ -113,11 +122,7 @@ impl ListingSource {
 
     fn found(&self, parsed: Option<Parsed>) -> Result<Vec<Found>, CollectError> {
         let parsed = parsed.ok_or(self.expected)?;
-        Ok(vec![Found::android(
-            self.format,
-            parsed.apps,
-            parsed.warnings,
-        )])
+        Ok(vec![parsed.into_found(self.format)])
     }
 }
 
@@ -230,6 +235,9 @@ impl WarningCap {
 /// An Android device read from `path` (its name is the file or folder name).
 pub(crate) fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<String>) -> Device {
     Device {
+        id: String::new(),
+        id_source: crate::model::IdSource::FileName,
+        also_from: Vec::new(),
         source: path.display().to_string(),
         name: path.file_name().map_or_else(
             || path.display().to_string(),

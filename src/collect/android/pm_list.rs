@@ -106,6 +106,7 @@ impl LineParse for LineParser<'_> {
         self.found.then(|| Parsed {
             apps: self.apps.into_vec(),
             warnings: self.warnings,
+            properties: Vec::new(),
         })
     }
 }

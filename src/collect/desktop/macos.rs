@@ -484,6 +484,30 @@ pub fn properties(root: &Root) -> Vec<(String, String)> {
             }
         }
     }
+    // System -> System -> ComputerName / HostName; System -> Network -> HostNames ->
+    // LocalHostName.
+    if let Ok((_, dict)) = read_plist(
+        root,
+        Path::new("/Library/Preferences/SystemConfiguration/preferences.plist"),
+    ) {
+        let section = |path: &[&str]| {
+            path.iter()
+                .try_fold(&dict, |d, key| d.get(key).and_then(Value::as_dictionary))
+                .cloned()
+        };
+        if let Some(system) = section(&["System", "System"]) {
+            for (key, prop) in [("ComputerName", "computer_name"), ("HostName", "hostname")] {
+                if let Some(v) = string(&system, key) {
+                    props.push((prop.to_owned(), v));
+                }
+            }
+        }
+        if let Some(v) =
+            section(&["System", "Network", "HostNames"]).and_then(|d| string(&d, "LocalHostName"))
+        {
+            props.push(("hostname".to_owned(), v));
+        }
+    }
     props
 }
 
@@ -697,6 +721,33 @@ mod tests {
         assert_eq!(
             profile_team_id(b"xx<key>TeamIdentifier</key>\n<array>\n<string>YK4WKE5WAM</string>"),
             Some("YK4WKE5WAM".to_owned())
+        );
+    }
+
+    #[test]
+    fn computer_name_from_system_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let prefs = dir
+            .path()
+            .join("Library/Preferences/SystemConfiguration/preferences.plist");
+        std::fs::create_dir_all(prefs.parent().unwrap()).unwrap();
+        std::fs::write(
+            &prefs,
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict>
+<key>System</key><dict>
+  <key>System</key><dict><key>ComputerName</key><string>Design MacBook 12</string></dict>
+  <key>Network</key><dict><key>HostNames</key><dict><key>LocalHostName</key><string>Design-MacBook-12</string></dict></dict>
+</dict>
+</dict></plist>"#,
+        )
+        .unwrap();
+        let props = properties(&Root::new(dir.path()));
+        assert!(props.contains(&("computer_name".to_owned(), "Design MacBook 12".to_owned())));
+        let (id, source) = crate::model::identify(&props, "x");
+        assert_eq!(
+            (id.as_str(), source),
+            ("Design MacBook 12", crate::model::IdSource::ComputerName)
         );
     }
 }

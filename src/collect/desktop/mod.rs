@@ -60,6 +60,8 @@ pub struct Gathered {
     pub errors: Vec<InputError>,
     /// Problems that did not stop the reading.
     pub warnings: Vec<String>,
+    /// Facts about the machine found on the way (Windows `MachineGuid`, `ComputerName`).
+    pub properties: Vec<(String, String)>,
 }
 
 /// Shared signature of the per-OS collectors: read everything under `root`.
@@ -189,18 +191,36 @@ pub fn collect_machine(dir: &Path, os: Os, options: &Options) -> Machine {
         Os::Linux => (linux::collect(&root), linux::properties(&root)),
         Os::Windows => (windows::collect(dir), Vec::new()),
     };
-    let name = if options.live {
-        live::hostname().unwrap_or_else(|| "this machine".to_owned())
-    } else {
-        dir.file_name().map_or_else(
-            || dir.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
+    let mut properties = properties;
+    properties.extend(found.properties);
+    if options.live
+        && let Some(host) = live::hostname()
+        && !properties.iter().any(|(k, _)| k == "hostname")
+    {
+        properties.push(("hostname".to_owned(), host));
+    }
+    let named = |key: &str| {
+        properties
+            .iter()
+            .find(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.clone())
     };
+    let name = named("computer_name")
+        .or_else(|| named("hostname"))
+        .unwrap_or_else(|| {
+            if options.live {
+                "this machine".to_owned()
+            } else {
+                crate::model::file_name(&dir.display().to_string())
+            }
+        });
     let mut apps = crate::model::merge_apps(found.apps);
     apps.sort_by_cached_key(|a| a.id.to_lowercase());
     Machine {
         device: Device {
+            id: String::new(),
+            id_source: crate::model::IdSource::FileName,
+            also_from: Vec::new(),
             source: dir.display().to_string(),
             name,
             platform: os.platform(),

@@ -346,12 +346,16 @@ fn into_devices(
             if index == 0 {
                 warnings.append(&mut file_warnings);
             }
+            let properties = name
+                .iter()
+                .map(|device| ("host_identifier".to_owned(), device.clone()))
+                .collect();
             ImportedDevice {
                 name,
                 platform: main_platform(&apps, Platform::Linux),
                 format: FORMAT.to_owned(),
                 apps,
-                properties: Vec::new(),
+                properties,
                 warnings,
             }
         })

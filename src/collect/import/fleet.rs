@@ -165,15 +165,16 @@ fn host_facts(
         .or_else(|| field("computer_name"))
         .or_else(|| field("hostname"));
     let mut properties = Vec::new();
-    for key in [
-        "hostname",
-        "platform",
-        "os_version",
-        "hardware_serial",
-        "uuid",
+    // Fleet's `hardware_serial` and host `uuid` identify the host (model::identify).
+    for (key, property) in [
+        ("hostname", "hostname"),
+        ("platform", "platform"),
+        ("os_version", "os_version"),
+        ("hardware_serial", "serial"),
+        ("uuid", "hardware_uuid"),
     ] {
         if let Some(v) = field(key) {
-            properties.push((key.to_owned(), v));
+            properties.push((property.to_owned(), v));
         }
     }
     let fallback = match field("platform").as_deref() {

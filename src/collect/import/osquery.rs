@@ -92,8 +92,31 @@ pub fn app_from_row(table: Table, row: &Map<String, Value>, evidence: Evidence) 
     Some(app)
 }
 
-/// Parses osquery JSON results; `Err` when the text is not a JSON array of rows.
-pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, CollectError> {
+/// The host a row came from and the row's columns: osqueryd's result log rows
+/// (`{"hostIdentifier": ..., "columns": {...}}`) name their host; `osqueryi --json`
+/// rows are the columns themselves (a `host_identifier` column, if selected, names it).
+fn host_and_columns(row: &Map<String, Value>) -> (Option<String>, &Map<String, Value>) {
+    let host = |r: &Map<String, Value>| {
+        ["hostIdentifier", "host_identifier"]
+            .iter()
+            .find_map(|k| r.get(*k).and_then(Value::as_str).and_then(non_empty))
+    };
+    match row.get("columns").and_then(Value::as_object) {
+        Some(columns) => (host(row).or_else(|| host(columns)), columns),
+        None => (host(row), row),
+    }
+}
+
+/// What was read of one host's rows.
+#[derive(Default)]
+struct HostRows {
+    apps: Vec<App>,
+    tables: Vec<Table>,
+}
+
+/// Parses osquery JSON results into one device per host the rows name (one device
+/// when they name none); `Err` when the text is not a JSON array of rows.
+pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectError> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let Value::Array(rows) = value else {
         return Err("expected a JSON array of rows (`osqueryi --json`)"
@@ -105,9 +128,8 @@ pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, CollectError> {
         .filter(|o| o.depth == 1)
         .collect();
     let mut starts = starts.iter();
-    let mut apps = Vec::new();
+    let mut hosts: Vec<(Option<String>, HostRows)> = Vec::new();
     let mut warnings = Vec::new();
-    let mut tables: Vec<Table> = Vec::new();
     let (mut unknown, mut nameless) = (0usize, 0usize);
     for (index, row) in rows.iter().enumerate() {
         let Some(row) = row.as_object() else {
@@ -115,6 +137,7 @@ pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, CollectError> {
             continue;
         };
         let start = starts.next();
+        let (host, row) = host_and_columns(row);
         let Some(table) = Table::from_columns(|c| row.contains_key(c)) else {
             unknown += 1;
             continue;
@@ -125,15 +148,22 @@ pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, CollectError> {
             format: table.format().to_owned(),
             excerpt: start.map(|s| line_at(text, s.offset)),
         };
-        match app_from_row(table, row, evidence) {
-            Some(app) => {
-                if !tables.contains(&table) {
-                    tables.push(table);
-                }
-                apps.push(app);
+        let Some(app) = app_from_row(table, row, evidence) else {
+            nameless += 1;
+            continue;
+        };
+        let slot = match hosts.iter().position(|(h, _)| *h == host) {
+            Some(slot) => slot,
+            None => {
+                hosts.push((host, HostRows::default()));
+                hosts.len() - 1
             }
-            None => nameless += 1,
+        };
+        let rows_of_host = &mut hosts[slot].1;
+        if !rows_of_host.tables.contains(&table) {
+            rows_of_host.tables.push(table);
         }
+        rows_of_host.apps.push(app);
     }
     super::warn_skipped(
         &mut warnings,
@@ -145,25 +175,52 @@ pub fn parse(text: &str, source: &str) -> Result<ImportedDevice, CollectError> {
         nameless,
         "row(s) have no identifier (bundle_identifier, identifying_number or name)",
     );
-    if apps.is_empty() && !rows.is_empty() {
+    if hosts.is_empty() && !rows.is_empty() {
         return Err(
             "expected osquery rows of apps, programs, deb_packages or rpm_packages; no row names an app"
                 .into(),
         );
     }
-    let format = match tables.as_slice() {
-        [one] => one.format().to_owned(),
-        _ => FORMAT.to_owned(),
-    };
-    let fallback = tables.first().map_or(Platform::Linux, |t| t.platform());
-    Ok(ImportedDevice {
-        name: None,
-        platform: main_platform(&apps, fallback),
-        format,
-        apps,
-        properties: Vec::new(),
-        warnings,
-    })
+    Ok(into_devices(hosts, warnings))
+}
+
+/// One device per host, in the order the rows first named them; problems of the
+/// file as a whole are told once, on its first device.
+fn into_devices(
+    mut hosts: Vec<(Option<String>, HostRows)>,
+    mut warnings: Vec<String>,
+) -> Vec<ImportedDevice> {
+    if hosts.is_empty() {
+        hosts.push((None, HostRows::default()));
+    }
+    hosts
+        .into_iter()
+        .enumerate()
+        .map(|(index, (host, rows))| {
+            let format = match rows.tables.as_slice() {
+                [one] => one.format().to_owned(),
+                _ => FORMAT.to_owned(),
+            };
+            let fallback = rows
+                .tables
+                .first()
+                .map_or(Platform::Linux, |t| t.platform());
+            ImportedDevice {
+                name: host.clone(),
+                platform: main_platform(&rows.apps, fallback),
+                format,
+                apps: rows.apps,
+                properties: host
+                    .map(|h| vec![("host_identifier".to_owned(), h)])
+                    .unwrap_or_default(),
+                warnings: if index == 0 {
+                    std::mem::take(&mut warnings)
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
 }
 
 /// osquery JSON results, as a [`TextSource`](crate::collect::source::TextSource).
@@ -179,9 +236,7 @@ impl crate::collect::source::TextSource for Source {
     }
 
     fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
-        let device =
-            parse(text, source).map_err(|e| format!("expected osquery JSON results: {e}"))?;
-        Ok(vec![device])
+        Ok(parse(text, source).map_err(|e| format!("expected osquery JSON results: {e}"))?)
     }
 }
 
@@ -196,7 +251,7 @@ mod tests {
   {"bundle_identifier":"com.tencent.xinWeChat","bundle_short_version":"4.0.3","bundle_version":"30817","name":"WeChat.app","path":"/Applications/WeChat.app"},
   {"bundle_identifier":"com.microsoft.Word","name":"Microsoft Word.app","bundle_short_version":"16.89"}
 ]"#;
-        let d = parse(text, "apps.json").unwrap();
+        let d = parse(text, "apps.json").unwrap().remove(0);
         assert_eq!(d.platform, Platform::Macos);
         assert_eq!(d.format, "osquery-apps");
         let wechat = &d.apps[0];
@@ -213,7 +268,7 @@ mod tests {
     fn programs_use_identifying_number_then_name() {
         let text = r#"[{"name":"WPS Office","publisher":"Kingsoft Corp.","identifying_number":"","version":"12.2"},
 {"name":"7-Zip","publisher":"Igor Pavlov","identifying_number":"{23170F69-40C1-2702-2409-000001000000}"}]"#;
-        let d = parse(text, "p.json").unwrap();
+        let d = parse(text, "p.json").unwrap().remove(0);
         assert_eq!(d.platform, Platform::Windows);
         assert_eq!(d.apps[0].id, "WPS Office");
         assert_eq!(d.apps[0].publisher.as_deref(), Some("Kingsoft Corp."));
@@ -256,6 +311,24 @@ mod tests {
         );
         let err = parse("[{\"files\": []}]", "x").unwrap_err().to_string();
         assert!(err.contains("no row names an app"), "{err}");
+    }
+
+    #[test]
+    fn result_log_rows_are_one_device_per_host() {
+        let text = r#"[
+{"name":"pack_apps","hostIdentifier":"mac-1","columns":{"bundle_identifier":"com.tencent.xinWeChat","name":"WeChat.app"}},
+{"name":"pack_apps","hostIdentifier":"mac-2","columns":{"bundle_identifier":"com.apple.Safari","name":"Safari.app"}},
+{"name":"pack_apps","hostIdentifier":"mac-1","columns":{"bundle_identifier":"com.apple.Notes","name":"Notes.app"}}
+]"#;
+        let devices = parse(text, "results.json").unwrap();
+        assert_eq!(devices.len(), 2);
+        assert_eq!(devices[0].name.as_deref(), Some("mac-1"));
+        assert_eq!(devices[0].apps.len(), 2);
+        assert_eq!(devices[0].apps[1].evidence[0].line, Some(4));
+        assert_eq!(
+            devices[1].properties,
+            vec![("host_identifier".to_owned(), "mac-2".to_owned())]
+        );
     }
 
     #[test]

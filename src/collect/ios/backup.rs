@@ -371,6 +371,9 @@ impl Reader {
             properties.push(("backup_encrypted".to_owned(), "true".to_owned()));
         }
         let device = Device {
+            id: String::new(),
+            id_source: crate::model::IdSource::FileName,
+            also_from: Vec::new(),
             source: dir.display().to_string(),
             name,
             platform: Platform::Ios,

@@ -191,6 +191,9 @@ pub fn build(
     properties.push(("listing_format".to_owned(), format.as_str().to_owned()));
     properties.push(("captured".to_owned(), manifest.started.clone()));
     Ok(Device {
+        id: String::new(),
+        id_source: crate::model::IdSource::FileName,
+        also_from: Vec::new(),
         source: source.to_owned(),
         name: match label_name {
             Some(name) => format!("{name} {}", manifest.udid),

@@ -262,8 +262,9 @@ fn check_regime_exists(
     }
 }
 
-/// The known name sharing the longest common prefix with `id`, if it is a close one.
-fn closest<'a>(id: &str, names: &[&'a String]) -> Option<&'a String> {
+/// The known name sharing the longest common prefix with `id`, if it is a close one
+/// (for "did you mean" hints).
+pub fn closest<'a>(id: &str, names: &[&'a String]) -> Option<&'a String> {
     names
         .iter()
         .map(|n| {
@@ -275,7 +276,8 @@ fn closest<'a>(id: &str, names: &[&'a String]) -> Option<&'a String> {
             (common, *n)
         })
         .filter(|(common, _)| *common >= 4)
-        .max_by_key(|(common, _)| *common)
+        // The longest shared prefix; of those, the name closest in length.
+        .max_by_key(|(common, n)| (*common, std::cmp::Reverse(n.len().abs_diff(id.len()))))
         .map(|(_, n)| n)
 }
 

@@ -391,6 +391,22 @@ pub fn properties(root: &Root) -> Vec<(String, String)> {
             break;
         }
     }
+    // The machine's own identity; small one-line files.
+    for (inner, prop) in [
+        ("/etc/machine-id", "machine_id"),
+        ("/etc/hostname", "hostname"),
+    ] {
+        if let Ok(Some((_, bytes))) = root.read(Path::new(inner), 4096) {
+            let text = String::from_utf8_lossy(&bytes);
+            if let Some(line) = text
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))
+            {
+                props.push((prop.to_owned(), line.to_owned()));
+            }
+        }
+    }
     props
 }
 

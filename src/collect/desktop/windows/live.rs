@@ -24,6 +24,25 @@ const MAX_SUBKEYS: usize = 100_000;
 pub fn collect_live() -> Gathered {
     let mut found = Gathered::default();
     let hklm = RegKey::predef(HKEY_LOCAL_MACHINE);
+    for (key, value, property) in [
+        (
+            r"SOFTWARE\Microsoft\Cryptography",
+            "MachineGuid",
+            "machine_guid",
+        ),
+        (
+            r"SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName",
+            "ComputerName",
+            "computer_name",
+        ),
+    ] {
+        let read = hklm
+            .open_subkey_with_flags(key, KEY_READ | KEY_WOW64_64KEY)
+            .and_then(|k| k.get_value::<String, _>(value));
+        if let Ok(text) = read {
+            found.properties.push((property.to_owned(), text));
+        }
+    }
     let machine_key = format!(r"SOFTWARE\{}", uninstall::MACHINE_64);
     for (flag, shown) in [
         (

@@ -48,6 +48,10 @@ pub fn collect(root: &Path) -> Gathered {
             if let Some(mut hive) = open_hive(&path, &mut found) {
                 machine_uninstall(&mut hive, &path, &mut found);
                 profiles = profile_list(&mut hive);
+                if let Some(guid) = key_value(&mut hive, "Microsoft", "Cryptography", "MachineGuid")
+                {
+                    found.properties.push(("machine_guid".to_owned(), guid));
+                }
             }
         }
         None => found.warnings.push(format!(
@@ -55,6 +59,7 @@ pub fn collect(root: &Path) -> Gathered {
             root.display()
         )),
     }
+    computer_name(root, &mut found);
     let users = discover_users(root, &profiles);
     for (index, user) in users.iter().enumerate() {
         collect_user_files(user, index, &mut found);
@@ -106,6 +111,31 @@ fn open_hive(path: &Path, found: &mut Gathered) -> Option<Hive> {
                 format!("cannot read registry hive: {e}"),
             ));
             None
+        }
+    }
+}
+
+/// The string value `value` of the key `key` under `parent` in a hive.
+fn key_value(hive: &mut Hive, parent: &str, key: &str, value: &str) -> Option<String> {
+    let subkeys = hive.subkeys(parent).ok()??;
+    let found = subkeys.iter().find(|k| k.name.eq_ignore_ascii_case(key))?;
+    found.values.str(value).filter(|v| !v.trim().is_empty())
+}
+
+/// The computer's name, from the SYSTEM hive's first control set (read only when
+/// the hive is there: a missing SYSTEM hive is no error, the name is then unknown).
+fn computer_name(root: &Path, found: &mut Gathered) {
+    let Some(path) = resolve(root, &["Windows", "System32", "config", "SYSTEM"]) else {
+        return;
+    };
+    let Some(mut hive) = open_hive(&path, found) else {
+        return;
+    };
+    for set in ["ControlSet001", "ControlSet002"] {
+        let parent = format!(r"{set}\Control\ComputerName");
+        if let Some(name) = key_value(&mut hive, &parent, "ComputerName", "ComputerName") {
+            found.properties.push(("computer_name".to_owned(), name));
+            return;
         }
     }
 }
