@@ -19,7 +19,9 @@ pub use identity::{ID_PROPERTIES, IdSource, file_name, identify};
 pub use input_error::InputError;
 pub use merge::{AppSet, MAX_MERGED, app_key, merge_apps};
 pub use osquery::OsqueryTable;
-pub use scan_result::{BaselineDiff, DeviceResult, NotScanned, Outcome, Removed, ScanResult};
+pub use scan_result::{
+    BaselineDiff, BuiltinRules, DeviceResult, NotScanned, Outcome, Removed, ScanResult,
+};
 
 /// The operating system an app is installed on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -80,6 +80,7 @@ struct UnitResult {
 pub fn run(request: &ScanRequest, matcher: &Matcher, progress: &dyn Progress) -> ScanResult {
     let mut result = ScanResult {
         policy: request.filter.policy.clone(),
+        builtin_rules: crate::rules::builtin(),
         ..ScanResult::default()
     };
     // (input index, unit) so results can be told apart per input folder.
@@ -188,6 +189,7 @@ fn live_result(collected: Collected, request: &ScanRequest, matcher: &Matcher) -
         errors: unit.errors,
         skipped: unit.skipped,
         policy: request.filter.policy.clone(),
+        builtin_rules: crate::rules::builtin(),
         ..ScanResult::default()
     };
     result.merge_same_devices();

@@ -11,6 +11,7 @@ mod audit;
 mod config;
 mod exceptions;
 mod ios;
+mod meta;
 mod output;
 mod progress;
 mod rules;
@@ -86,6 +87,11 @@ pub enum Command {
     /// Approved exceptions that expire (see docs/exceptions.md).
     #[command(subcommand)]
     Exceptions(exceptions::ExceptionsCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    Completions(meta::CompletionsArgs),
+    /// Write the man pages (appaudit.1, appaudit-scan.1, ...) into a folder.
+    #[command(hide = true)]
+    Man(meta::ManArgs),
 }
 
 /// Which rules to load; shared by every command that reads rules.
@@ -112,6 +118,11 @@ impl RuleArgs {
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {
+            // The long line needs the rules loaded, so only `--version` pays for it.
+            println!("{}", meta::version_line());
+            return EXIT_CLEAN;
+        }
         Err(e) => {
             let code = if e.use_stderr() {
                 EXIT_ERROR
@@ -137,6 +148,8 @@ pub fn main() -> i32 {
         Command::Rules(cmd) => rules::run_rules(cmd, &ctx),
         Command::Policies(cmd) => rules::run_policies(cmd, &ctx),
         Command::Exceptions(cmd) => exceptions::run(cmd, &ctx),
+        Command::Completions(args) => meta::completions(&args),
+        Command::Man(args) => meta::man(&args),
     };
     match result {
         Ok(code) => code,

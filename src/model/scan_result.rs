@@ -79,6 +79,20 @@ pub struct ScanResult {
     pub context: AuditContext,
     /// With `--exceptions`: what the exceptions did (expired and unused ones).
     pub exceptions: Option<ExceptionsOutcome>,
+    /// The rules built into appaudit, as the reports' `tool` states them.
+    pub builtin_rules: BuiltinRules,
+}
+
+/// The rules built into appaudit (not `--rules` files): what `appaudit --version`
+/// prints and the JSON report's `tool` carries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuiltinRules {
+    /// The newest `last_reviewed` date of their regimes ("rules reviewed as of").
+    pub reviewed: Option<String>,
+    /// How many regimes they hold.
+    pub regimes: usize,
+    /// How many covered-app and vendor rules they hold.
+    pub apps: usize,
 }
 
 /// What the exit code says.

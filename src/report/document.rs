@@ -18,7 +18,7 @@ pub struct Document<'a> {
     /// Always [`SCHEMA_VERSION`], so readers can tell which layout they have.
     pub schema_version: u32,
     /// The program that wrote the report, and its version.
-    pub tool: Tool,
+    pub tool: Tool<'a>,
     /// The policy the findings were scoped to; absent without a scope.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<&'a str>,
@@ -47,13 +47,32 @@ pub struct Document<'a> {
     pub exceptions: Option<&'a ExceptionsOutcome>,
 }
 
-/// The program that wrote a report.
+/// The program that wrote a report, and the rules built into it (as `--version`
+/// prints them; `context.rules_reviewed` is of the rules the scan used).
 #[derive(Serialize)]
-pub struct Tool {
+pub struct Tool<'a> {
     /// The program's name: `appaudit`.
     pub name: &'static str,
     /// Its version (the crate's version, e.g. `0.1.0`).
     pub version: &'static str,
+    /// The newest `last_reviewed` date of the built-in rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules_reviewed: Option<&'a str>,
+    /// How many regimes the built-in rules hold.
+    pub regimes: usize,
+    /// How many covered-app and vendor rules the built-in rules hold.
+    pub apps: usize,
+}
+
+/// The `tool` object of `result`'s reports.
+pub fn tool(result: &ScanResult) -> Tool<'_> {
+    Tool {
+        name: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        rules_reviewed: result.builtin_rules.reviewed.as_deref(),
+        regimes: result.builtin_rules.regimes,
+        apps: result.builtin_rules.apps,
+    }
 }
 
 /// Fleet totals, which every format carries.
@@ -368,10 +387,7 @@ pub fn device_doc(d: &DeviceResult, inventory: bool) -> DeviceDoc<'_> {
 pub fn document(result: &ScanResult, inventory: bool) -> Document<'_> {
     Document {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: tool(result),
         policy: result.policy.as_deref(),
         summary: summary(result),
         devices: result

@@ -105,7 +105,7 @@ impl Report for NdjsonReport {
             &json!({
                 "type": "summary",
                 "schema_version": document::SCHEMA_VERSION,
-                "tool": {"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")},
+                "tool": document::tool(result),
                 "policy": result.policy,
                 "context": result.context,
                 "summary": summary,

@@ -5,9 +5,11 @@
 use super::diagnostic::{Code, Diagnostic, Sources};
 use super::schema::RuleFile;
 use super::{RuleSet, validate};
+use crate::model::BuiltinRules;
 use serde_saphyr::options::AliasLimits;
 use serde_saphyr::{Budget, Options};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The rule files under `rules/`, embedded at build time (see `build.rs`).
 pub static EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -45,9 +47,36 @@ impl Loaded {
     }
 }
 
+/// The embedded rules counted, once per process (see [`builtin`]).
+static BUILTIN: OnceLock<BuiltinRules> = OnceLock::new();
+
+/// The rules embedded in appaudit, counted: their newest review date, regimes and
+/// apps. Free after a [`load`] of the embedded set alone; else they are loaded once.
+pub fn builtin() -> BuiltinRules {
+    BUILTIN
+        .get_or_init(|| summary(load_uncached(&LoadOptions::default()).rules.as_ref()))
+        .clone()
+}
+
+fn summary(rules: Option<&RuleSet>) -> BuiltinRules {
+    rules.map_or_else(BuiltinRules::default, |r| BuiltinRules {
+        reviewed: r.reviewed_as_of().map(str::to_string),
+        regimes: r.regimes.len(),
+        apps: r.apps.len(),
+    })
+}
+
 /// Reads, parses and validates the rules `options` ask for. Never stops at the first
 /// problem: every file is read and every diagnostic collected.
 pub fn load(options: &LoadOptions) -> Loaded {
+    let loaded = load_uncached(options);
+    if !options.no_default_rules && options.paths.is_empty() {
+        BUILTIN.get_or_init(|| summary(loaded.rules.as_ref()));
+    }
+    loaded
+}
+
+fn load_uncached(options: &LoadOptions) -> Loaded {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();

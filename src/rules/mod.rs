@@ -18,7 +18,7 @@ pub mod stix2;
 pub mod validate;
 
 pub use diagnostic::{Code, Diagnostic, Severity, Sources};
-pub use load::{LoadOptions, Loaded, load};
+pub use load::{LoadOptions, Loaded, builtin, load};
 pub use schema::{Confidence, Coverage, Field, InstrumentKind, RegimeStatus, RuleKind};
 
 use crate::model::Platform;
