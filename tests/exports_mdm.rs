@@ -348,3 +348,56 @@ fn mvt_detects_tiktok_with_the_exported_stix2() {
     assert_eq!(matched[0]["matched_indicator"]["name"], "TikTok");
     eprintln!("MVT: {}", matched[0]["message"]);
 }
+
+/// A second, independent check of the CycloneDX report: the CycloneDX project's own
+/// Python library (`cyclonedx-python-lib`, its strict JSON validator for 1.6), installed
+/// by `.ci/run` in the same virtual environment as MVT.
+#[test]
+fn cyclonedx_report_passes_the_cyclonedx_python_validator() {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/mvt-venv/bin/python");
+    let has_lib = python.exists()
+        && std::process::Command::new(&python)
+            .args(["-c", "import cyclonedx.validation.json"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !has_lib {
+        assert!(
+            std::env::var("APPAUDIT_REQUIRE_MVT").as_deref() != Ok("1"),
+            "cyclonedx-python-lib is required in target/mvt-venv (APPAUDIT_REQUIRE_MVT=1)"
+        );
+        eprintln!(
+            "skipped: target/mvt-venv/bin/pip install 'cyclonedx-python-lib[json-validation]'"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bom = dir.path().join("bom.json");
+    let out = appaudit()
+        .args(["scan", "--format", "cyclonedx", "-o"])
+        .arg(&bom)
+        .args([
+            "fixtures/scan/pm_list_tiktok.txt",
+            "fixtures/scan/dumpsys_wechat_alipay.txt",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let check = "import sys\n\
+        from cyclonedx.validation.json import JsonStrictValidator\n\
+        from cyclonedx.schema import SchemaVersion\n\
+        error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(open(sys.argv[1]).read())\n\
+        print(error or 'valid')\n\
+        sys.exit(1 if error else 0)\n";
+    let run = std::process::Command::new(&python)
+        .args(["-c", check])
+        .arg(&bom)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(said.trim(), "valid");
+}
