@@ -6,6 +6,7 @@
   gen.py fleet DIR --devices N         N `pm list packages -f -i -U --show-versioncode` files
   gen.py tree DIR --files N --apps A   a disk tree: A app bundles + filler files, N files in all
   gen.py rules OUT --rules N           a rule file of N app rules (exact, prefix, glob, regex)
+                [--no-last-reviewed]           ... whose apps lack `last_reviewed` (N warnings)
 
 Package names are synthetic; a few covered apps (TikTok, WeChat, WPS Office) are sprinkled
 in so that the matcher has findings to report.
@@ -179,8 +180,9 @@ def tree(out, files, apps):
         d += 1
 
 
-def rules(out, n):
+def rules(out, n, reviewed=True):
     rng = random.Random(17)
+    app_reviewed = "    last_reviewed: 2026-11-21\n" if reviewed else ""
     with open(out, "w") as f:
         f.write("# %d generated app rules for benchmarks\nversion: 1\n" % n)
         f.write("regimes:\n  - id: bench-regime\n    title: \"Generated regime\"\n"
@@ -199,10 +201,10 @@ def rules(out, n):
             else:
                 ident = "{platform: android, exact: org.%s.app%d}" % (rng.choice(WORDS), i)
             f.write("  - id: gen-%d\n    name: Generated %d\n    regimes: [bench-regime]\n"
-                    "    last_reviewed: 2026-11-21\n    identifiers:\n      - %s\n" % (i, i, ident))
+                    "%s    identifiers:\n      - %s\n" % (i, i, app_reviewed, ident))
         # Real identifiers too, so the scan still finds something.
         f.write("  - id: gen-tiktok\n    name: TikTok (generated rule)\n    regimes: [bench-regime]\n"
-                "    last_reviewed: 2026-11-21\n"
+                + app_reviewed +
                 "    identifiers:\n      - {platform: android, exact: com.zhiliaoapp.musically}\n")
 
 
@@ -256,6 +258,7 @@ def main():
     p.add_argument("--apps", type=int, default=2000)
     p.add_argument("--rules", type=int, default=20000)
     p.add_argument("--files-per-app", type=int, default=100)
+    p.add_argument("--no-last-reviewed", action="store_true")
     a = p.parse_args()
     if a.what == "dumpsys":
         n = dumpsys(a.out, a.packages, a.bytes)
@@ -269,7 +272,7 @@ def main():
     elif a.what == "ios-backup":
         ios_backup(a.out, a.apps, a.files_per_app)
     else:
-        rules(a.out, a.rules)
+        rules(a.out, a.rules, not a.no_last_reviewed)
 
 
 if __name__ == "__main__":
