@@ -3,6 +3,7 @@
 
   gen.py dumpsys OUT --packages N      a `dumpsys package` of N packages (about 2.2 KB each)
   gen.py dumpsys OUT --bytes B         ... with as many packages as fit in B bytes
+                [--shape short]                ... of about 880 bytes each (no permission lists)
   gen.py fleet DIR --devices N         N `pm list packages -f -i -U --show-versioncode` files
   gen.py tree DIR --files N --apps A   a disk tree: A app bundles + filler files, N files in all
   gen.py rules OUT --rules N           a rule file of N app rules (exact, prefix, glob, regex)
@@ -83,7 +84,37 @@ def package_block(rng, i, name):
     return "\n".join(lines) + "\n"
 
 
-def dumpsys(out, packages, max_bytes):
+def short_block(rng, i, name):
+    """A package of about 880 bytes: an older or leaner dump (no permissions lists)."""
+    h = "%07x" % rng.getrandbits(28)
+    vc = rng.randint(1, 2_000_000_000)
+    system = i % 4 == 0
+    lines = [
+        "  Package [%s] (%s):" % (name, h),
+        "    userId=%d" % (10000 + i),
+        "    pkg=Package{%s %s}" % (h, name),
+        "    codePath=/data/app/~~%s==/%s-%s==" % (h * 3, name, h * 2),
+        "    resourcePath=/data/app/~~%s==/%s-%s==" % (h * 3, name, h * 2),
+        "    primaryCpuAbi=arm64-v8a",
+        "    versionCode=%d minSdk=26 targetSdk=34" % vc,
+        "    versionName=%d.%d.%d" % (vc % 40, vc % 13, vc % 101),
+        "    splits=[base]",
+        "    apkSigningVersion=3",
+        "    flags=[ %sHAS_CODE ALLOW_CLEAR_USER_DATA ALLOW_BACKUP ]" % ("SYSTEM " if system else ""),
+        "    installPermissionsFixed=true",
+        "    dataDir=/data/user/0/%s" % name,
+        "    timeStamp=2024-05-06 07:08:09",
+        "    lastUpdateTime=2024-05-06 07:08:09",
+        "    installerPackageName=%s" % ("null" if system else "com.android.vending"),
+        "    User 0: ceDataInode=%d installed=true hidden=false suspended=false stopped=false "
+        "notLaunched=false enabled=0 instant=false virtual=false" % (100000 + i),
+        "      firstInstallTime=2024-02-03 10:11:12",
+        "      uninstallReason=0",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def dumpsys(out, packages, max_bytes, shape="full"):
     rng = random.Random(7)
     with open(out, "w") as f:
         f.write("DUMP OF SERVICE package:\nDatabase versions:\n  Internal:\n    sdkVersion=34 databaseVersion=3\n\n")
@@ -95,7 +126,8 @@ def dumpsys(out, packages, max_bytes):
         size = f.tell()
         i = 0
         while (packages is not None and i < packages) or (max_bytes is not None and size < max_bytes):
-            block = package_block(rng, i, package_name(rng, i))
+            make = short_block if shape == "short" else package_block
+            block = make(rng, i, package_name(rng, i))
             f.write(block)
             size += len(block)
             i += 1
@@ -259,9 +291,10 @@ def main():
     p.add_argument("--rules", type=int, default=20000)
     p.add_argument("--files-per-app", type=int, default=100)
     p.add_argument("--no-last-reviewed", action="store_true")
+    p.add_argument("--shape", choices=["full", "short"], default="full")
     a = p.parse_args()
     if a.what == "dumpsys":
-        n = dumpsys(a.out, a.packages, a.bytes)
+        n = dumpsys(a.out, a.packages, a.bytes, a.shape)
         print("%s: %d packages, %d bytes" % (a.out, n, os.path.getsize(a.out)))
     elif a.what == "fleet":
         fleet(a.out, a.devices, a.per_device)
