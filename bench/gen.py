@@ -3,9 +3,11 @@
 
   gen.py dumpsys OUT --packages N      a `dumpsys package` of N packages (about 2.2 KB each)
   gen.py dumpsys OUT --bytes B         ... with as many packages as fit in B bytes
+                [--shape short]                ... of about 880 bytes each (no permission lists)
   gen.py fleet DIR --devices N         N `pm list packages -f -i -U --show-versioncode` files
   gen.py tree DIR --files N --apps A   a disk tree: A app bundles + filler files, N files in all
   gen.py rules OUT --rules N           a rule file of N app rules (exact, prefix, glob, regex)
+                [--no-last-reviewed]           ... whose apps lack `last_reviewed` (N warnings)
 
 Package names are synthetic; a few covered apps (TikTok, WeChat, WPS Office) are sprinkled
 in so that the matcher has findings to report.
@@ -82,7 +84,37 @@ def package_block(rng, i, name):
     return "\n".join(lines) + "\n"
 
 
-def dumpsys(out, packages, max_bytes):
+def short_block(rng, i, name):
+    """A package of about 880 bytes: an older or leaner dump (no permissions lists)."""
+    h = "%07x" % rng.getrandbits(28)
+    vc = rng.randint(1, 2_000_000_000)
+    system = i % 4 == 0
+    lines = [
+        "  Package [%s] (%s):" % (name, h),
+        "    userId=%d" % (10000 + i),
+        "    pkg=Package{%s %s}" % (h, name),
+        "    codePath=/data/app/~~%s==/%s-%s==" % (h * 3, name, h * 2),
+        "    resourcePath=/data/app/~~%s==/%s-%s==" % (h * 3, name, h * 2),
+        "    primaryCpuAbi=arm64-v8a",
+        "    versionCode=%d minSdk=26 targetSdk=34" % vc,
+        "    versionName=%d.%d.%d" % (vc % 40, vc % 13, vc % 101),
+        "    splits=[base]",
+        "    apkSigningVersion=3",
+        "    flags=[ %sHAS_CODE ALLOW_CLEAR_USER_DATA ALLOW_BACKUP ]" % ("SYSTEM " if system else ""),
+        "    installPermissionsFixed=true",
+        "    dataDir=/data/user/0/%s" % name,
+        "    timeStamp=2024-05-06 07:08:09",
+        "    lastUpdateTime=2024-05-06 07:08:09",
+        "    installerPackageName=%s" % ("null" if system else "com.android.vending"),
+        "    User 0: ceDataInode=%d installed=true hidden=false suspended=false stopped=false "
+        "notLaunched=false enabled=0 instant=false virtual=false" % (100000 + i),
+        "      firstInstallTime=2024-02-03 10:11:12",
+        "      uninstallReason=0",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def dumpsys(out, packages, max_bytes, shape="full"):
     rng = random.Random(7)
     with open(out, "w") as f:
         f.write("DUMP OF SERVICE package:\nDatabase versions:\n  Internal:\n    sdkVersion=34 databaseVersion=3\n\n")
@@ -94,7 +126,8 @@ def dumpsys(out, packages, max_bytes):
         size = f.tell()
         i = 0
         while (packages is not None and i < packages) or (max_bytes is not None and size < max_bytes):
-            block = package_block(rng, i, package_name(rng, i))
+            make = short_block if shape == "short" else package_block
+            block = make(rng, i, package_name(rng, i))
             f.write(block)
             size += len(block)
             i += 1
@@ -179,8 +212,9 @@ def tree(out, files, apps):
         d += 1
 
 
-def rules(out, n):
+def rules(out, n, reviewed=True):
     rng = random.Random(17)
+    app_reviewed = "    last_reviewed: 2026-11-21\n" if reviewed else ""
     with open(out, "w") as f:
         f.write("# %d generated app rules for benchmarks\nversion: 1\n" % n)
         f.write("regimes:\n  - id: bench-regime\n    title: \"Generated regime\"\n"
@@ -199,10 +233,10 @@ def rules(out, n):
             else:
                 ident = "{platform: android, exact: org.%s.app%d}" % (rng.choice(WORDS), i)
             f.write("  - id: gen-%d\n    name: Generated %d\n    regimes: [bench-regime]\n"
-                    "    last_reviewed: 2026-11-21\n    identifiers:\n      - %s\n" % (i, i, ident))
+                    "%s    identifiers:\n      - %s\n" % (i, i, app_reviewed, ident))
         # Real identifiers too, so the scan still finds something.
         f.write("  - id: gen-tiktok\n    name: TikTok (generated rule)\n    regimes: [bench-regime]\n"
-                "    last_reviewed: 2026-11-21\n"
+                + app_reviewed +
                 "    identifiers:\n      - {platform: android, exact: com.zhiliaoapp.musically}\n")
 
 
@@ -256,9 +290,11 @@ def main():
     p.add_argument("--apps", type=int, default=2000)
     p.add_argument("--rules", type=int, default=20000)
     p.add_argument("--files-per-app", type=int, default=100)
+    p.add_argument("--no-last-reviewed", action="store_true")
+    p.add_argument("--shape", choices=["full", "short"], default="full")
     a = p.parse_args()
     if a.what == "dumpsys":
-        n = dumpsys(a.out, a.packages, a.bytes)
+        n = dumpsys(a.out, a.packages, a.bytes, a.shape)
         print("%s: %d packages, %d bytes" % (a.out, n, os.path.getsize(a.out)))
     elif a.what == "fleet":
         fleet(a.out, a.devices, a.per_device)
@@ -269,7 +305,7 @@ def main():
     elif a.what == "ios-backup":
         ios_backup(a.out, a.apps, a.files_per_app)
     else:
-        rules(a.out, a.rules)
+        rules(a.out, a.rules, not a.no_last_reviewed)
 
 
 if __name__ == "__main__":

@@ -484,3 +484,54 @@ fn real_androidqf_folder_is_one_device() {
     assert_eq!(doc["devices"].as_array().unwrap().len(), 1);
     assert!(doc["summary"]["apps_scanned"].as_u64().unwrap() >= 7);
 }
+
+/// A rule file of `n` apps, none with `last_reviewed`: `n` warnings of one code.
+fn unreviewed_rules(n: usize) -> String {
+    let mut text = String::from(
+        "version: 1\nregimes:\n  - id: gen-regime\n    title: Generated\n    kind: law\n    \
+         instrument: Generated\n    date: 2024-01-01\n    issuer: Tests\n    binds: Nobody\n    \
+         applies_to: nobody\n    status: in-force\n    last_reviewed: 2026-11-21\n    \
+         sources:\n      - url: https://example.org/generated\napps:\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "  - id: gen-{i}\n    name: Generated {i}\n    regimes: [gen-regime]\n    \
+             identifiers:\n      - {{platform: android, exact: org.gen.app{i}}}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn twenty_thousand_warnings_of_one_kind_are_summarised_by_a_scan_and_listed_by_rules_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("unreviewed.yaml");
+    std::fs::write(&rules, unreviewed_rules(20_000)).unwrap();
+    let rules = rules.to_str().unwrap();
+    let out = appaudit()
+        .args(["scan", "--no-default-rules", "--rules", rules])
+        .arg("fixtures/scan/pm_list_clean.txt")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.lines().count() <= 200, "{stderr}");
+    assert!(stderr.contains("gen-0"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning[missing-last-reviewed]: 19,999 more like this one (same code); \
+             `appaudit rules check` lists them all"
+        ),
+        "{stderr}"
+    );
+    let out = appaudit()
+        .args(["rules", "check", "--no-default-rules", rules])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("warning[missing-last-reviewed]").count(),
+        20_000
+    );
+}

@@ -9,7 +9,10 @@ use crate::matcher::Matcher;
 use crate::model::{AuditContext, Confidence};
 use crate::report::{ReportOptions, reporter};
 use crate::rules::RuleSet;
-use crate::rules::diagnostic::render_text;
+use crate::rules::diagnostic::render_summarised;
+
+/// More diagnostics of one code than this are summarised on a scan's stderr.
+const SUMMARY_LIMIT: usize = 20;
 use crate::rules::policy::{RegimeFilter, days_between};
 use crate::scan::{Outcome, ScanResult};
 use anyhow::Result;
@@ -114,7 +117,13 @@ pub fn prepare(args: &AuditArgs, ctx: &Context) -> Result<Prepared, i32> {
     if (!loaded.diagnostics.is_empty() && !ctx.quiet) || loaded.has_errors() {
         eprint!(
             "{}",
-            render_text(&loaded.diagnostics, &loaded.sources, ctx.color_err)
+            render_summarised(
+                &loaded.diagnostics,
+                &loaded.sources,
+                ctx.color_err,
+                SUMMARY_LIMIT,
+                "appaudit rules check",
+            )
         );
     }
     let Some(rules) = loaded.rules else {
@@ -194,7 +203,13 @@ fn load_exceptions(
     if (!loaded.diagnostics.is_empty() && !ctx.quiet) || loaded.has_errors() {
         eprint!(
             "{}",
-            render_text(&loaded.diagnostics, &loaded.sources, ctx.color_err)
+            render_summarised(
+                &loaded.diagnostics,
+                &loaded.sources,
+                ctx.color_err,
+                SUMMARY_LIMIT,
+                "appaudit exceptions check",
+            )
         );
     }
     loaded.set.ok_or_else(|| {
