@@ -110,22 +110,39 @@ pub struct Prepared {
     pub context: AuditContext,
 }
 
+/// Prints the problems of a rules or exceptions file on stderr: errors always, warnings
+/// unless `-q`; more than a few of one kind are summarised, naming `check_command`.
+fn show_problems(
+    diagnostics: &[crate::rules::Diagnostic],
+    sources: &crate::rules::Sources,
+    ctx: &Context,
+    check_command: &str,
+) {
+    let errors = crate::rules::diagnostic::any_error(diagnostics);
+    if (!diagnostics.is_empty() && !ctx.quiet) || errors {
+        eprint!(
+            "{}",
+            render_summarised(
+                diagnostics,
+                sources,
+                ctx.color_err,
+                SUMMARY_LIMIT,
+                check_command
+            )
+        );
+    }
+}
+
 /// Loads and compiles the rules and resolves the policy. On failure the problem
 /// has been printed and the exit code is returned.
 pub fn prepare(args: &AuditArgs, ctx: &Context) -> Result<Prepared, i32> {
     let loaded = crate::rules::load(&args.rules.load_options());
-    if (!loaded.diagnostics.is_empty() && !ctx.quiet) || loaded.has_errors() {
-        eprint!(
-            "{}",
-            render_summarised(
-                &loaded.diagnostics,
-                &loaded.sources,
-                ctx.color_err,
-                SUMMARY_LIMIT,
-                "appaudit rules check",
-            )
-        );
-    }
+    show_problems(
+        &loaded.diagnostics,
+        &loaded.sources,
+        ctx,
+        "appaudit rules check",
+    );
     let Some(rules) = loaded.rules else {
         eprintln!("appaudit: error: the rules could not be loaded; nothing was scanned");
         return Err(EXIT_ERROR);
@@ -200,18 +217,12 @@ fn load_exceptions(
     loaded
         .diagnostics
         .retain(|d| d.code != crate::rules::Code::ExceptionExpired);
-    if (!loaded.diagnostics.is_empty() && !ctx.quiet) || loaded.has_errors() {
-        eprint!(
-            "{}",
-            render_summarised(
-                &loaded.diagnostics,
-                &loaded.sources,
-                ctx.color_err,
-                SUMMARY_LIMIT,
-                "appaudit exceptions check",
-            )
-        );
-    }
+    show_problems(
+        &loaded.diagnostics,
+        &loaded.sources,
+        ctx,
+        "appaudit exceptions check",
+    );
     loaded.set.ok_or_else(|| {
         eprintln!("appaudit: error: the exceptions could not be loaded; nothing was scanned");
         EXIT_ERROR

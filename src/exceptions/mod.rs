@@ -15,7 +15,7 @@ pub use apply::apply;
 
 use crate::model::{Device, Finding};
 use crate::rules::RuleSet;
-use crate::rules::diagnostic::{Code, Diagnostic, Severity, Sources};
+use crate::rules::diagnostic::{Code, Diagnostic, Sources};
 use crate::rules::load::{parse_spanned, read_rule_file};
 use globset::GlobMatcher;
 use std::path::Path;
@@ -119,9 +119,7 @@ pub struct Loaded {
 impl Loaded {
     /// Whether any diagnostic is an error (and so `set` is `None`).
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        crate::rules::diagnostic::any_error(&self.diagnostics)
     }
 }
 
@@ -158,7 +156,7 @@ pub fn load(path: &Path, rules: &RuleSet, as_of: &str) -> Loaded {
             None
         }
     };
-    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let has_errors = crate::rules::diagnostic::any_error(&diagnostics);
     Loaded {
         set: set.filter(|_| !has_errors),
         diagnostics,

@@ -59,10 +59,7 @@ fn exception(ctx: &mut Ctx<'_>, item: &Spanned<ExceptionRaw>) -> Option<Exceptio
     let approved_by = required_text(ctx, item, &raw.approved_by, "approved_by");
     let approved = raw.approved.as_ref().and_then(|d| day(ctx, d, "approved"));
     let expires = expires(ctx, item, approved.as_deref());
-    let failed = ctx.diagnostics[before..]
-        .iter()
-        .any(|d| d.severity == crate::rules::Severity::Error);
-    if failed {
+    if crate::rules::diagnostic::any_error(&ctx.diagnostics[before..]) {
         return None;
     }
     Some(Exception {

@@ -466,6 +466,11 @@ fn label_annotation(
     }
 }
 
+/// Whether any of `diagnostics` is an error (a load with one yields nothing).
+pub fn any_error(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

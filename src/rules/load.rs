@@ -43,9 +43,7 @@ pub struct Loaded {
 impl Loaded {
     /// Whether any diagnostic is an error (and so `rules` is `None`).
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == super::Severity::Error)
+        super::diagnostic::any_error(&self.diagnostics)
     }
 }
 
