@@ -1,7 +1,7 @@
 //! `appaudit exceptions check`: validate an exceptions file without scanning.
 
-use super::rules::{ListFormat, report_diagnostics};
-use super::{Context, EXIT_CLEAN, EXIT_ERROR, RuleArgs};
+use super::rules::{ListFormat, conclude_check};
+use super::{Context, EXIT_ERROR, RuleArgs};
 use crate::rules::diagnostic::render_text;
 use anyhow::Result;
 use clap::Subcommand;
@@ -47,21 +47,11 @@ pub fn run(cmd: ExceptionsCommand, ctx: &Context) -> Result<i32> {
     };
     let as_of = as_of.unwrap_or_else(crate::rules::policy::today);
     let loaded = crate::exceptions::load(&file, set, &as_of);
-    let code = if loaded.has_errors() {
-        EXIT_ERROR
-    } else {
-        EXIT_CLEAN
-    };
-    if let Some((errors, warnings)) =
-        report_diagnostics(&loaded.diagnostics, &loaded.sources, format, ctx)?
-    {
-        match &loaded.set {
-            Some(set) => println!(
-                "ok: {} exception(s), checked on {as_of}; {warnings} warning(s)",
-                set.exceptions.len()
-            ),
-            None => eprintln!("{errors} error(s), {warnings} warning(s)"),
-        }
-    }
-    Ok(code)
+    let ok = loaded.set.as_ref().map(|set| {
+        format!(
+            "ok: {} exception(s), checked on {as_of}",
+            set.exceptions.len()
+        )
+    });
+    conclude_check(&loaded.diagnostics, &loaded.sources, ok, format, ctx)
 }

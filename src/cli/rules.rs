@@ -152,25 +152,37 @@ fn check(
         paths,
         no_default_rules,
     });
-    let code = if loaded.has_errors() {
-        EXIT_ERROR
-    } else {
-        EXIT_CLEAN
-    };
-    if let Some((errors, warnings)) =
-        report_diagnostics(&loaded.diagnostics, &loaded.sources, format, ctx)?
-    {
-        match &loaded.rules {
-            Some(set) => println!(
-                "ok: {} regimes, {} covered apps, {} policies; {warnings} warning(s)",
-                set.regimes.len(),
-                set.apps.len(),
-                set.policies.len()
-            ),
+    let ok = loaded.rules.as_ref().map(|set| {
+        format!(
+            "ok: {} regimes, {} covered apps, {} policies",
+            set.regimes.len(),
+            set.apps.len(),
+            set.policies.len()
+        )
+    });
+    conclude_check(&loaded.diagnostics, &loaded.sources, ok, format, ctx)
+}
+
+/// Ends a `check` command: prints the diagnostics as `format` asks, then for people
+/// `ok` (what was loaded, when it loaded) or the numbers of problems; exit 2 on errors.
+pub(super) fn conclude_check(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    ok: Option<String>,
+    format: ListFormat,
+    ctx: &Context,
+) -> Result<i32> {
+    if let Some((errors, warnings)) = report_diagnostics(diagnostics, sources, format, ctx)? {
+        match ok {
+            Some(ok) => println!("{ok}; {warnings} warning(s)"),
             None => eprintln!("{errors} error(s), {warnings} warning(s)"),
         }
     }
-    Ok(code)
+    Ok(if crate::rules::diagnostic::any_error(diagnostics) {
+        EXIT_ERROR
+    } else {
+        EXIT_CLEAN
+    })
 }
 
 /// Prints diagnostics as `format` asks: rendered on stderr for people (then returns
