@@ -43,7 +43,8 @@ fn android(c: &mut Criterion) {
     group.bench_function("dumpsys_stream_file/5040", |b| {
         b.iter(|| {
             let input = TextInput::open(&path).expect("open");
-            dumpsys::parse_input(input, "bench").map(|p| p.map(|p| p.apps.len()))
+            dumpsys::parse_input(input, "bench", &appaudit::model::KeepAll)
+                .map(|p| p.map(|p| p.apps.len()))
         })
     });
     let path = dir.path().join("pm_list.txt");
@@ -53,7 +54,8 @@ fn android(c: &mut Criterion) {
     group.bench_function("pm_list_stream_file/5040", |b| {
         b.iter(|| {
             let input = TextInput::open(&path).expect("open");
-            pm_list::parse_input(input, "bench").map(|p| p.map(|p| p.apps.len()))
+            pm_list::parse_input(input, "bench", &appaudit::model::KeepAll)
+                .map(|p| p.map(|p| p.apps.len()))
         })
     });
     group.finish();

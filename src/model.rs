@@ -17,7 +17,7 @@ mod scan_result;
 pub use exception::{ExceptionInfo, ExceptionNote, ExceptionState, ExceptionsOutcome};
 pub use identity::{ID_PROPERTIES, IdSource, file_name, identify};
 pub use input_error::InputError;
-pub use merge::{AppSet, MAX_MERGED, app_key, merge_apps};
+pub use merge::{AppFilter, AppSet, KeepAll, MAX_MERGED, Unkept, app_key, merge_apps};
 pub use osquery::OsqueryTable;
 pub use scan_result::{
     BaselineDiff, BuiltinRules, DeviceResult, NotScanned, Outcome, Removed, ScanResult,
@@ -292,6 +292,10 @@ pub struct Device {
     pub properties: Vec<(String, String)>,
     /// The apps found on it (empty in a scan result unless the inventory was asked for).
     pub apps: Vec<App>,
+    /// Apps read but not kept, as no rule could match them ([`AppFilter`]): counted
+    /// in what was scanned, never listed.
+    #[serde(skip)]
+    pub apps_unkept: usize,
     /// Problems that did not stop this device from being read (a truncated block...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

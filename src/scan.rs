@@ -6,7 +6,9 @@
 //! Inputs are split into units (a folder of devices becomes its children) that
 //! are collected and matched in parallel. A device's app list is dropped as soon
 //! as it has been matched unless the inventory was asked for, so memory grows
-//! with the findings, not with the number of apps in the fleet.
+//! with the findings, not with the number of apps in the fleet; streamed inputs
+//! keep only the apps a rule could match as they are read ([`AppFilter`](crate::model::AppFilter)),
+//! so one huge input costs no more.
 
 use crate::collect::detect::{self, Unit};
 use crate::collect::ios::{
@@ -14,10 +16,10 @@ use crate::collect::ios::{
     live::{IosLiveError, IosRequest},
 };
 use crate::collect::live::{LiveError, LiveRequest, collect_live};
-use crate::collect::{Collected, InputFormat};
+use crate::collect::{Collected, InputFormat, Options};
 use crate::matcher::Matcher;
 pub use crate::model::{BaselineDiff, DeviceResult, NotScanned, Outcome, Removed, ScanResult};
-use crate::model::{Device, FindingState, InputError};
+use crate::model::{Device, FindingState, InputError, KeepAll};
 use crate::rules::policy::RegimeFilter;
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -48,6 +50,15 @@ impl ScanRequest {
             os: self.os,
             cross_file_systems: self.cross_file_systems,
             live: self.live,
+        }
+    }
+
+    /// How inputs are read: machine roots by [`desktop_options`](Self::desktop_options),
+    /// and every app kept for an inventory, else only those `matcher` could match.
+    pub fn collect_options<'m>(&self, matcher: &'m Matcher) -> Options<'m> {
+        Options {
+            machine: self.desktop_options(),
+            keep: if self.inventory { &KeepAll } else { matcher },
         }
     }
 }
@@ -128,8 +139,8 @@ pub fn run(request: &ScanRequest, matcher: &Matcher, progress: &dyn Progress) ->
 
 fn scan_unit(unit: &Unit, request: &ScanRequest, matcher: &Matcher) -> UnitResult {
     tracing::debug!(path = %unit.path.display(), "collecting");
-    let collected =
-        detect::collect_unit_with(unit, request.input_format, &request.desktop_options());
+    let options = request.collect_options(matcher);
+    let collected = detect::collect_unit_with(unit, request.input_format, &options);
     match_collected(collected, request, matcher)
 }
 
@@ -209,7 +220,7 @@ pub fn match_device(device: Device, matcher: &Matcher, filter: &RegimeFilter) ->
         }
     }
     DeviceResult {
-        apps_scanned: device.apps.len(),
+        apps_scanned: device.apps.len() + device.apps_unkept,
         device,
         findings,
         data_left_behind,

@@ -15,8 +15,8 @@ use crate::collect::registry::{
 };
 use crate::collect::source::{FolderSource, Found, TextSource};
 use crate::collect::text::{ReadError, TextInput, file_kind};
-use crate::collect::{CollectError, Collected, InputError, InputFormat};
-use crate::model::Device;
+use crate::collect::{CollectError, Collected, InputError, InputFormat, Options};
+use crate::model::{AppFilter, Device};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -30,23 +30,24 @@ const NO_LAYOUT: &str =
 
 /// Collect one input path (file or folder). Never panics; every unreadable thing becomes an InputError naming the path.
 pub fn collect(path: &Path, format: InputFormat) -> Collected {
-    collect_with(path, format, &desktop::Options::default())
+    collect_with(path, format, &Options::default())
 }
 
-/// [`collect`] with the options for machine roots (`--os`, file systems).
-pub fn collect_with(path: &Path, format: InputFormat, options: &desktop::Options) -> Collected {
+/// [`collect`] with options: how machine roots are read (`--os`, file systems) and
+/// which apps are kept.
+pub fn collect_with(path: &Path, format: InputFormat, options: &Options) -> Collected {
     let mut out = Collected::default();
     // The path the user named may be a symbolic link: follow it (links inside folders are not).
     match fs::metadata(path) {
         Err(e) => out
             .errors
             .push(InputError::new(path, format!("cannot read: {e}"))),
-        Ok(meta) if meta.is_dir() => match options.os {
+        Ok(meta) if meta.is_dir() => match options.machine.os {
             // `--os`: the folder is a machine root of that system.
-            Some(os) => add(&mut out, path, read_machine(path, os, options)),
+            Some(os) => add(&mut out, path, read_machine(path, os, &options.machine)),
             None => collect_folder(path, format, options, &mut out),
         },
-        Ok(meta) if meta.is_file() => match collect_file(path, format) {
+        Ok(meta) if meta.is_file() => match collect_file(path, format, options.keep) {
             Ok(devices) => out.devices.extend(devices),
             Err(failure) => out.errors.push(InputError::new(path, failure.message())),
         },
@@ -110,7 +111,11 @@ impl From<ReadError> for Failure {
     }
 }
 
-fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure> {
+fn collect_file(
+    path: &Path,
+    format: InputFormat,
+    keep: &dyn AppFilter,
+) -> Result<Vec<Device>, Failure> {
     // Binary and XML inputs (bugreport zip, APK, packages.xml), told by their magic.
     if format == InputFormat::Auto
         && let Some(head) = read_head(path)
@@ -131,11 +136,11 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure
     };
     let name = path.display().to_string();
     let found = match source {
-        Some(source) if input.is_complete() => source.parse(&input.into_string()?, &name),
-        // Large text dumps are read line by line, in bounded memory.
-        Some(source) => source.parse_input(input, &name),
+        // Large text dumps are read line by line, in bounded memory; other formats
+        // and small files are read whole.
+        Some(source) => source.parse_input(input, &name, keep),
         None if input.is_complete() => return Err(Failure::Skip(NOT_RECOGNISED.to_owned())),
-        None => Ok(vec![stream_unrecognised(input, &name)?]),
+        None => Ok(vec![stream_unrecognised(input, &name, keep)?]),
     };
     let found = found.map_err(|e| Failure::of(e, format))?;
     Ok(found.into_iter().map(|f| finish(path, f)).collect())
@@ -143,8 +148,12 @@ fn collect_file(path: &Path, format: InputFormat) -> Result<Vec<Device>, Failure
 
 /// A text file too large to read whole whose head told nothing: read as a dumpsys
 /// (the package service may come late in a whole `dumpsys` or a dumpstate).
-fn stream_unrecognised(input: TextInput, source: &str) -> Result<Found, Failure> {
-    let mut parser = dumpsys::LineParser::new(source);
+fn stream_unrecognised(
+    input: TextInput,
+    source: &str,
+    keep: &dyn AppFilter,
+) -> Result<Found, Failure> {
+    let mut parser = dumpsys::LineParser::filtered(source, keep);
     let stats = input.for_each_line(|number, line| parser.line(number, line))?;
     match parser.finish() {
         Some(parsed) => Ok(parsed.into_found(dumpsys::FORMAT)),
@@ -159,16 +168,11 @@ fn add(out: &mut Collected, dir: &Path, (found, errors): (Option<Found>, Vec<Inp
     out.errors.extend(errors);
 }
 
-fn collect_folder(
-    dir: &Path,
-    format: InputFormat,
-    options: &desktop::Options,
-    out: &mut Collected,
-) {
+fn collect_folder(dir: &Path, format: InputFormat, options: &Options, out: &mut Collected) {
     if let Some(source) = folder_source(dir) {
         return add(out, dir, source.read(dir, options));
     }
-    let plan = plan_with(dir, options);
+    let plan = plan_with(dir, &options.machine);
     out.errors.extend(plan.errors);
     for unit in &plan.units {
         let collected = collect_unit_with(unit, format, options);
@@ -256,15 +260,11 @@ pub fn plan_with(path: &Path, options: &desktop::Options) -> Plan {
 
 /// Collects one unit of a [`Plan`].
 pub fn collect_unit(unit: &Unit, format: InputFormat) -> Collected {
-    collect_unit_with(unit, format, &desktop::Options::default())
+    collect_unit_with(unit, format, &Options::default())
 }
 
-/// [`collect_unit`] with the options for machine roots.
-pub fn collect_unit_with(
-    unit: &Unit,
-    format: InputFormat,
-    options: &desktop::Options,
-) -> Collected {
+/// [`collect_unit`] with options (machine roots, which apps are kept).
+pub fn collect_unit_with(unit: &Unit, format: InputFormat, options: &Options) -> Collected {
     if unit.inside_folder {
         let mut out = Collected::default();
         collect_child(&unit.path, format, options, &mut out);
@@ -274,12 +274,7 @@ pub fn collect_unit_with(
     }
 }
 
-fn collect_child(
-    child: &Path,
-    format: InputFormat,
-    options: &desktop::Options,
-    out: &mut Collected,
-) {
+fn collect_child(child: &Path, format: InputFormat, options: &Options, out: &mut Collected) {
     let meta = match fs::symlink_metadata(child) {
         Ok(meta) => meta,
         Err(e) => {
@@ -301,7 +296,7 @@ fn collect_child(
             )),
         }
     } else if kind.is_file() {
-        match collect_file(child, format) {
+        match collect_file(child, format, options.keep) {
             Ok(devices) => out.devices.extend(devices),
             Err(Failure::Skip(message)) => out.skipped.push(InputError::new(child, message)),
             Err(Failure::Error(message)) => out.errors.push(InputError::new(child, message)),

@@ -9,8 +9,8 @@
 //!
 //! [`App`]: crate::model::App
 
-use crate::model::Device;
 pub use crate::model::InputError;
+use crate::model::{AppFilter, Device};
 
 pub mod android;
 pub(crate) mod capture_manifest;
@@ -55,6 +55,33 @@ pub enum InputFormat {
     AndroidManagement,
     /// SimpleMDM JSON:API resources (`installed_app`, `device`).
     Simplemdm,
+}
+
+/// How inputs are read: the options for machine roots, and which apps to keep.
+#[derive(Clone, Copy)]
+pub struct Options<'f> {
+    /// `--os`, file systems, live: how machine roots are read.
+    pub machine: desktop::Options,
+    /// Which apps are kept as they are read ([`KeepAll`](crate::model::KeepAll) for
+    /// an inventory; a scan keeps only what a rule could match).
+    pub keep: &'f dyn AppFilter,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            machine: desktop::Options::default(),
+            keep: &crate::model::KeepAll,
+        }
+    }
+}
+
+impl std::fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("machine", &self.machine)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Everything collected from one input path.

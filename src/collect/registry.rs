@@ -3,7 +3,7 @@
 //! docs/sources.md.
 
 use super::source::{BinarySource, FolderSource, Found, TextSource};
-use crate::collect::{InputError, android, desktop, import, ios};
+use crate::collect::{InputError, Options, android, desktop, import, ios};
 use crate::model::{Device, Platform, merge_apps};
 use std::path::Path;
 
@@ -50,9 +50,9 @@ impl FolderSource for MachineSource {
         desktop::detect(dir).is_some()
     }
 
-    fn read(&self, dir: &Path, options: &desktop::Options) -> (Option<Found>, Vec<InputError>) {
+    fn read(&self, dir: &Path, options: &Options) -> (Option<Found>, Vec<InputError>) {
         match desktop::detect(dir) {
-            Some(os) => read_machine(dir, os, options),
+            Some(os) => read_machine(dir, os, &options.machine),
             None => (None, Vec::new()),
         }
     }
@@ -73,8 +73,9 @@ pub fn read_machine(
 pub fn finish(path: &Path, found: Found) -> Device {
     let mut apps = merge_apps(found.apps);
     if found.platform == Platform::Android {
-        android::mark_side_loaded(&mut apps);
+        android::mark_side_loaded_with(&mut apps, found.unkept.any_installer());
     }
+    let apps_unkept = found.unkept.count_besides(&apps);
     let model = found
         .properties
         .iter()
@@ -94,6 +95,7 @@ pub fn finish(path: &Path, found: Found) -> Device {
         format: found.format,
         properties: found.properties,
         apps,
+        apps_unkept,
         warnings: found.warnings,
     };
     device.settle_identity();

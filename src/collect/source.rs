@@ -18,8 +18,8 @@
 #![doc = include_str!("../../docs/sources.md")]
 
 use crate::collect::text::TextInput;
-use crate::collect::{CollectError, InputFormat, desktop};
-use crate::model::{App, Device, InputError, Platform};
+use crate::collect::{CollectError, InputFormat, Options};
+use crate::model::{App, AppFilter, Device, InputError, Platform, Unkept};
 use std::path::Path;
 
 /// What a source read for one device: the one collector output type.
@@ -38,6 +38,8 @@ pub struct Found {
     pub properties: Vec<(String, String)>,
     /// Problems that did not stop the input from being read.
     pub warnings: Vec<String>,
+    /// What a filtered read ([`AppFilter`]) did not keep of the apps.
+    pub unkept: Unkept,
 }
 
 impl Found {
@@ -50,6 +52,7 @@ impl Found {
             apps,
             properties: Vec::new(),
             warnings,
+            unkept: Unkept::default(),
         }
     }
 }
@@ -64,6 +67,7 @@ impl From<Device> for Found {
             apps: device.apps,
             properties: device.properties,
             warnings: device.warnings,
+            unkept: Unkept::default(),
         }
     }
 }
@@ -86,9 +90,17 @@ pub trait TextSource: Sync {
     fn sniff(&self, head: &str) -> bool;
     /// Parses the whole text; `source` is the path to name in evidence.
     fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError>;
-    /// Parses a file too large to hold whole. By default it is read to its end
-    /// (within the text size limit) and parsed; line formats stream it instead.
-    fn parse_input(&self, input: TextInput, source: &str) -> Result<Vec<Found>, CollectError> {
+    /// Parses a file too large to hold whole, keeping the apps `keep` wants. By
+    /// default it is read to its end (within the text size limit) and parsed whole
+    /// (the scan drops what matches nothing afterwards); line formats stream it
+    /// instead and keep only what `keep` wants as they go.
+    fn parse_input(
+        &self,
+        input: TextInput,
+        source: &str,
+        keep: &dyn AppFilter,
+    ) -> Result<Vec<Found>, CollectError> {
+        let _ = keep;
         let text = input.into_string()?;
         self.parse(&text, source)
     }
@@ -99,5 +111,5 @@ pub trait FolderSource: Sync {
     /// Whether `dir` has this layout (links inside it are not followed).
     fn sniff(&self, dir: &Path) -> bool;
     /// Reads the folder: the device found, if any, and what could not be read.
-    fn read(&self, dir: &Path, options: &desktop::Options) -> (Option<Found>, Vec<InputError>);
+    fn read(&self, dir: &Path, options: &Options) -> (Option<Found>, Vec<InputError>);
 }

@@ -91,6 +91,7 @@ fn scan(id: &str, findings: Vec<Finding>) -> ScanResult {
         format: "pm-list-packages".into(),
         properties: Vec::new(),
         apps: Vec::new(),
+        apps_unkept: 0,
         warnings: Vec::new(),
     };
     ScanResult {

@@ -6,8 +6,8 @@
 //! The matcher knows nothing of files: it takes [`App`]s and gives [`Finding`]s.
 
 use crate::model::{
-    App, Confidence, FeatureInfo, Finding, FindingState, MatchInfo, Platform, RegimeInfo,
-    RegimeRole, RuleInfo,
+    App, AppFilter, Confidence, FeatureInfo, Finding, FindingState, MatchInfo, Platform,
+    RegimeInfo, RegimeRole, RuleInfo,
 };
 use crate::rules::policy::RegimeFilter;
 use crate::rules::validate::normalize_digest;
@@ -99,6 +99,12 @@ impl RegimeTexts {
 /// Every app value is hashed several times (exact, then each prefix): SipHash's
 /// resistance to flooding is not needed for keys that come from the rules.
 type FastHash = foldhash::fast::RandomState;
+
+impl AppFilter for Matcher {
+    fn wants(&self, app: &App) -> bool {
+        self.could_match(app)
+    }
+}
 
 /// A pattern that matched a value of an app.
 #[derive(Clone, Debug)]
@@ -212,6 +218,13 @@ impl Matcher {
         best.into_iter()
             .filter_map(|h| self.finding(app, &h, filter))
             .collect()
+    }
+
+    /// Whether any rule could match `app` whatever its flags and the regimes asked
+    /// for: what a collector must keep of it (see [`AppFilter`]).
+    pub fn could_match(&self, app: &App) -> bool {
+        !self.hits(app).is_empty()
+            || (app.flags.no_id && !self.names.hits(&self.rules, app).is_empty())
     }
 
     fn rank(&self, hit: &Hit) -> (Confidence, bool, u8) {

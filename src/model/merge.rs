@@ -3,7 +3,8 @@
 //! the rule for each field.
 
 use super::{App, Platform, UserState};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 
 /// Most evidence entries (and certificates) one app keeps when merged: unbounded,
 /// each merge of a hostile input repeating one package would scan all the others.
@@ -73,29 +74,147 @@ impl App {
 /// | `flags.no_id` | both say so (a source that knows the real id wins) |
 /// | `flags.disabled` | disabled for every installed user when users are known; else both sources say so |
 /// | `flags.data_only` | installed for no user when users are known; else both sources say so |
-#[derive(Debug, Default)]
-pub struct AppSet {
+pub struct AppSet<'f> {
     apps: Vec<App>,
     index: HashMap<(Platform, String), usize, foldhash::fast::RandomState>,
+    keep: Option<&'f dyn AppFilter>,
+    unkept: Unkept,
 }
 
-impl AppSet {
-    /// Adds `app`, or merges it into the app with the same key.
-    pub fn insert(&mut self, app: App) {
-        let key = app_key(&app);
-        match self.index.get(&key) {
-            Some(&i) => self.apps[i].merge(app),
-            None => {
-                self.index.insert(key, self.apps.len());
-                self.apps.push(app);
-            }
+impl Default for AppSet<'_> {
+    fn default() -> Self {
+        AppSet {
+            apps: Vec::new(),
+            index: HashMap::default(),
+            keep: None,
+            unkept: Unkept::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AppSet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppSet")
+            .field("apps", &self.apps)
+            .field("filtered", &self.keep.is_some())
+            .field("unkept", &self.unkept)
+            .finish()
+    }
+}
+
+impl<'f> AppSet<'f> {
+    /// A set that keeps only the apps `keep` wants; the others are counted, not kept.
+    pub fn filtered(keep: &'f dyn AppFilter) -> Self {
+        AppSet {
+            keep: Some(keep),
+            ..AppSet::default()
         }
     }
 
-    /// The apps, in first-seen order.
+    /// Adds `app`, or merges it into the app with the same key. In a filtered set, an
+    /// app the filter does not want (and whose key is not kept already) is only counted.
+    pub fn insert(&mut self, app: App) {
+        let key = app_key(&app);
+        if let Some(&i) = self.index.get(&key) {
+            self.apps[i].merge(app);
+            return;
+        }
+        if let Some(keep) = self.keep
+            && !keep.wants(&app)
+        {
+            self.unkept.add(&key, app.installer.is_some());
+            return;
+        }
+        self.index.insert(key, self.apps.len());
+        self.apps.push(app);
+    }
+
+    /// Whether this set keeps `app` (always, unless it is filtered).
+    pub fn wants(&self, app: &App) -> bool {
+        self.keep.is_none_or(|keep| keep.wants(app))
+    }
+
+    /// Adds what another set (of the same device) did not keep.
+    pub fn add_unkept(&mut self, other: Unkept) {
+        self.unkept.absorb(other);
+    }
+
+    /// The apps kept, in first-seen order.
     pub fn into_vec(self) -> Vec<App> {
         self.apps
     }
+
+    /// The apps kept, in first-seen order, and what was not kept.
+    pub fn into_parts(self) -> (Vec<App>, Unkept) {
+        (self.apps, self.unkept)
+    }
+}
+
+/// Tells collectors, as they read, which apps are worth keeping. A scan without an
+/// inventory keeps only the apps a rule could match, so a device of 100,000 apps costs
+/// the memory of its findings; the others are only counted ([`Unkept`]).
+pub trait AppFilter: Sync {
+    /// Whether `app`, as read so far, must be kept. It must say yes to an app when
+    /// any value it holds (id, name, certificate...) could match, whatever its flags:
+    /// merging never adds a value that neither listing of the app had.
+    fn wants(&self, app: &App) -> bool;
+}
+
+/// Keeps every app (the inventory, and every caller that wants all the apps).
+pub struct KeepAll;
+
+impl AppFilter for KeepAll {
+    fn wants(&self, _app: &App) -> bool {
+        true
+    }
+}
+
+/// What a filtered [`AppSet`] saw of the apps it did not keep: their keys, as 64-bit
+/// hashes (8 bytes an app, so counting stays exact when two files of one device list
+/// the same apps), and whether any had an installer (what marks side-loading).
+#[derive(Clone, Debug, Default)]
+pub struct Unkept {
+    keys: HashSet<u64, foldhash::fast::FixedState>,
+    any_installer: bool,
+}
+
+impl Unkept {
+    fn add(&mut self, key: &(Platform, String), has_installer: bool) {
+        self.keys.insert(key_hash(key));
+        self.any_installer |= has_installer;
+    }
+
+    fn absorb(&mut self, other: Unkept) {
+        if self.keys.is_empty() {
+            self.keys = other.keys;
+        } else {
+            self.keys.extend(other.keys);
+        }
+        self.any_installer |= other.any_installer;
+    }
+
+    /// Whether an app not kept had an installer.
+    pub fn any_installer(&self) -> bool {
+        self.any_installer
+    }
+
+    /// How many apps were not kept, leaving out those of `kept` (an app a later
+    /// listing kept after all).
+    pub fn count_besides(&self, kept: &[App]) -> usize {
+        if self.keys.is_empty() {
+            return 0;
+        }
+        let kept: usize = kept
+            .iter()
+            .filter(|app| self.keys.contains(&key_hash(&app_key(app))))
+            .count();
+        self.keys.len() - kept
+    }
+}
+
+fn key_hash(key: &(Platform, String)) -> u64 {
+    // A fixed seed: hashes of one device's files must agree across threads.
+    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(key)
 }
 
 /// Merges apps with the same key, in first-seen order.

@@ -50,7 +50,7 @@ pub fn parse(text: &str, source: &str) -> Result<Parsed, CollectError> {
     Ok(Parsed {
         apps: apps.into_vec(),
         warnings,
-        properties: Vec::new(),
+        ..Parsed::default()
     })
 }
 

@@ -283,6 +283,7 @@ pub fn build(manifest: &Manifest, source: &str, label: &dyn Fn(&Entry) -> String
         format: FORMAT.to_owned(),
         properties: device_properties,
         apps,
+        apps_unkept: 0,
         warnings,
     }
 }
@@ -316,7 +317,7 @@ fn listed_apps(
     manifest: &Manifest,
     label: &dyn Fn(&Entry) -> String,
     warnings: &mut Vec<String>,
-) -> (AppSet, bool) {
+) -> (AppSet<'static>, bool) {
     let mut apps = AppSet::default();
     let mut listed_any = false;
     for entry in manifest.current(Role::Packages) {
@@ -481,7 +482,7 @@ impl crate::collect::source::FolderSource for Source {
     fn read(
         &self,
         dir: &Path,
-        _: &crate::collect::desktop::Options,
+        _: &crate::collect::Options,
     ) -> (Option<crate::collect::source::Found>, Vec<InputError>) {
         match load(dir) {
             Ok((device, errors)) => (Some(device.into()), errors),

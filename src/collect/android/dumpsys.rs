@@ -8,7 +8,7 @@
 use super::{AppSet, LineParse, ListingSource, Parsed, getprop};
 use crate::collect::InputFormat::Dumpsys;
 use crate::collect::text::{ReadError, TextInput, excerpt, lines};
-use crate::model::{App, Evidence, Platform, UserState};
+use crate::model::{App, AppFilter, Evidence, Platform, UserState};
 
 /// The `Evidence::format` and `Device::format` of this source.
 pub const FORMAT: &str = "dumpsys-package";
@@ -25,8 +25,13 @@ pub fn parse(text: &str, source: &str) -> Option<Parsed> {
 
 /// Parses the package sections of a file line by line, in bounded memory (the
 /// streaming twin of [`parse`]); `Ok(None)` when there is no `Package [...]` block.
-pub fn parse_input(input: TextInput, source: &str) -> Result<Option<Parsed>, ReadError> {
-    super::parse_streamed(LineParser::new(source), input)
+/// Only the apps `keep` wants are kept; the others are counted.
+pub fn parse_input(
+    input: TextInput,
+    source: &str,
+    keep: &dyn AppFilter,
+) -> Result<Option<Parsed>, ReadError> {
+    super::parse_streamed(LineParser::filtered(source, keep), input)
 }
 
 /// A `dumpsys` parser fed one line at a time.
@@ -52,6 +57,16 @@ impl<'s> LineParser<'s> {
         LineParser {
             service: Parser::new(source),
             outside: Some((Parser::new(source), SectionState::default())),
+            current: None,
+            properties: Vec::new(),
+        }
+    }
+
+    /// A parser that keeps only the apps `keep` wants.
+    pub fn filtered(source: &'s str, keep: &'s dyn AppFilter) -> Self {
+        LineParser {
+            service: Parser::filtered(source, keep),
+            outside: Some((Parser::filtered(source, keep), SectionState::default())),
             current: None,
             properties: Vec::new(),
         }
@@ -224,7 +239,8 @@ struct Block {
 
 struct Parser<'a> {
     source: &'a str,
-    active: AppSet,
+    active: AppSet<'a>,
+    /// Hidden packages to keep, merged last (into their active listing, if any).
     hidden: Vec<App>,
     warnings: Vec<String>,
     found: bool,
@@ -238,6 +254,13 @@ impl<'a> Parser<'a> {
             hidden: Vec::new(),
             warnings: Vec::new(),
             found: false,
+        }
+    }
+
+    fn filtered(source: &'a str, keep: &'a dyn AppFilter) -> Self {
+        Parser {
+            active: AppSet::filtered(keep),
+            ..Parser::new(source)
         }
     }
 
@@ -274,7 +297,13 @@ impl<'a> Parser<'a> {
         app.settle_user_flags();
         if block.hidden {
             app.flags.hidden_system = true;
-            self.hidden.push(app);
+            // One not kept is only counted: no listing of it is kept either (a filter
+            // judges by package name alone here), so nothing would merge with it.
+            if self.active.wants(&app) {
+                self.hidden.push(app);
+            } else {
+                self.active.insert(app);
+            }
         } else {
             self.active.insert(app);
         }
@@ -288,10 +317,12 @@ impl<'a> Parser<'a> {
         for app in std::mem::take(&mut self.hidden) {
             self.active.insert(app);
         }
+        let (apps, unkept) = self.active.into_parts();
         Some(Parsed {
-            apps: self.active.into_vec(),
+            apps,
             warnings: self.warnings,
             properties: Vec::new(),
+            unkept,
         })
     }
 }
@@ -644,7 +675,9 @@ mod tests {
         std::fs::write(&path, &text).unwrap();
         let input = TextInput::open(&path).unwrap();
         assert!(!input.is_complete());
-        let streamed = parse_input(input, "t").unwrap().unwrap();
+        let streamed = parse_input(input, "t", &crate::model::KeepAll)
+            .unwrap()
+            .unwrap();
         let whole = parse(&text, "t").unwrap();
         assert_eq!(format!("{:?}", streamed.apps), format!("{:?}", whole.apps));
         assert_eq!(streamed.warnings, whole.warnings);

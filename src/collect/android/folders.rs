@@ -2,10 +2,9 @@
 //! Each is one device; links inside them are not followed out of the folder.
 
 use super::{AppSet, androidqf, dumpsys, getprop};
-use crate::collect::desktop;
 use crate::collect::source::{FolderSource, Found};
 use crate::collect::text::{TextInput, read_text_file};
-use crate::model::InputError;
+use crate::model::{AppFilter, InputError, KeepAll};
 use std::fs;
 use std::path::{Component, Path};
 
@@ -20,7 +19,7 @@ impl FolderSource for AndroidqfFolder {
             || (has("dumpsys.txt") && (has("getprop.txt") || has("acquisition.json")))
     }
 
-    fn read(&self, dir: &Path, _: &desktop::Options) -> (Option<Found>, Vec<InputError>) {
+    fn read(&self, dir: &Path, _: &crate::collect::Options) -> (Option<Found>, Vec<InputError>) {
         read_androidqf(dir)
     }
 }
@@ -33,8 +32,12 @@ impl FolderSource for BugreportFolder {
         is_regular(&dir.join("main_entry.txt"))
     }
 
-    fn read(&self, dir: &Path, _: &desktop::Options) -> (Option<Found>, Vec<InputError>) {
-        collect_bugreport(dir)
+    fn read(
+        &self,
+        dir: &Path,
+        options: &crate::collect::Options,
+    ) -> (Option<Found>, Vec<InputError>) {
+        collect_bugreport(dir, options.keep)
     }
 }
 
@@ -71,8 +74,10 @@ fn read_androidqf(dir: &Path) -> (Option<Found>, Vec<InputError>) {
     let dumpsys_path = dir.join("dumpsys.txt");
     if is_regular(&dumpsys_path) {
         let source = dumpsys_path.display().to_string();
-        match TextInput::open(&dumpsys_path).and_then(|input| dumpsys::parse_input(input, &source))
-        {
+        // Every app is kept: it merges with packages.json, whose listing may match by
+        // certificate where this one (a package name alone) does not.
+        let read = |input| dumpsys::parse_input(input, &source, &KeepAll);
+        match TextInput::open(&dumpsys_path).and_then(read) {
             Ok(parsed) => match parsed {
                 Some(parsed) => {
                     read_any = true;
@@ -111,14 +116,14 @@ fn folder_properties(dir: &Path, warnings: &mut Vec<String>) -> Vec<(String, Str
 }
 
 /// An unzipped bugreport: `main_entry.txt` names the dumpstate file. One device.
-fn collect_bugreport(dir: &Path) -> (Option<Found>, Vec<InputError>) {
-    match read_bugreport(dir) {
+fn collect_bugreport(dir: &Path, keep: &dyn AppFilter) -> (Option<Found>, Vec<InputError>) {
+    match read_bugreport(dir, keep) {
         Ok(found) => (Some(found), Vec::new()),
         Err((path, message)) => (None, vec![InputError::new(&path, message)]),
     }
 }
 
-fn read_bugreport(dir: &Path) -> Result<Found, (std::path::PathBuf, String)> {
+fn read_bugreport(dir: &Path, keep: &dyn AppFilter) -> Result<Found, (std::path::PathBuf, String)> {
     let entry = dir.join("main_entry.txt");
     let text = read_text_file(&entry).map_err(|e| (entry.clone(), e.to_string()))?;
     let name = text.lines().next().unwrap_or_default().trim();
@@ -139,7 +144,7 @@ fn read_bugreport(dir: &Path) -> Result<Found, (std::path::PathBuf, String)> {
     }
     let source = main.display().to_string();
     let parsed = TextInput::open(&main)
-        .and_then(|input| dumpsys::parse_input(input, &source))
+        .and_then(|input| dumpsys::parse_input(input, &source, keep))
         .map_err(|e| (main.clone(), e.to_string()))?;
     let parsed = parsed.ok_or_else(|| {
         let message = "bugreport without a package section (`DUMP OF SERVICE package:`)";

@@ -8,7 +8,7 @@ use crate::collect::source::{Found, TextSource};
 use crate::collect::text::{ReadError, TextInput, lines};
 use crate::collect::{CollectError, InputFormat};
 pub(crate) use crate::model::AppSet;
-use crate::model::{App, Device, Platform};
+use crate::model::{App, AppFilter, Device, Platform, Unkept};
 use std::path::Path;
 
 pub mod adb;
@@ -32,6 +32,8 @@ pub struct Parsed {
     pub warnings: Vec<String>,
     /// Facts about the device the file states (a bugreport's `getprop` lines).
     pub properties: Vec<(String, String)>,
+    /// What a filtered parse did not keep of the apps.
+    pub unkept: Unkept,
 }
 
 impl Parsed {
@@ -39,12 +41,14 @@ impl Parsed {
     pub(crate) fn into_found(self, format: &str) -> Found {
         let mut found = Found::android(format, self.apps, self.warnings);
         found.properties = self.properties;
+        found.unkept = self.unkept;
         found
     }
 
     /// Merges the apps into `apps` and the warnings, each after `file: `, into `warnings`.
     pub(crate) fn merge_into(self, apps: &mut AppSet, warnings: &mut Vec<String>, file: &str) {
         self.apps.into_iter().for_each(|app| apps.insert(app));
+        apps.add_unkept(self.unkept);
         warnings.extend(self.warnings.into_iter().map(|w| format!("{file}: {w}")));
     }
 }
@@ -89,8 +93,9 @@ pub struct ListingSource {
     sniff: fn(&str) -> bool,
     /// Parses the whole text (`None`: not this listing).
     parse: fn(&str, &str) -> Option<Parsed>,
-    /// Parses a file line by line, in bounded memory (`None`: not this listing).
-    parse_input: fn(TextInput, &str) -> Result<Option<Parsed>, ReadError>,
+    /// Parses a file line by line, in bounded memory, keeping the apps a filter
+    /// wants (`None`: not this listing).
+    parse_input: fn(TextInput, &str, &dyn AppFilter) -> Result<Option<Parsed>, ReadError>,
     /// The `Evidence::format` and `Device::format` of the listing.
     format: &'static str,
     /// The `--input-format` value that forces it.
@@ -108,7 +113,7 @@ impl ListingSource {
         expected: &'static str,
         sniff: fn(&str) -> bool,
         parse: fn(&str, &str) -> Option<Parsed>,
-        parse_input: fn(TextInput, &str) -> Result<Option<Parsed>, ReadError>,
+        parse_input: fn(TextInput, &str, &dyn AppFilter) -> Result<Option<Parsed>, ReadError>,
     ) -> Self {
         ListingSource {
             format,
@@ -139,8 +144,13 @@ impl TextSource for ListingSource {
         self.found((self.parse)(text, source))
     }
 
-    fn parse_input(&self, input: TextInput, source: &str) -> Result<Vec<Found>, CollectError> {
-        self.found((self.parse_input)(input, source)?)
+    fn parse_input(
+        &self,
+        input: TextInput,
+        source: &str,
+        keep: &dyn AppFilter,
+    ) -> Result<Vec<Found>, CollectError> {
+        self.found((self.parse_input)(input, source, keep)?)
     }
 }
 
@@ -178,7 +188,13 @@ pub const SIDE_LOAD_INSTALLERS: &[&str] = &[
 /// when the source reports installers (some app on the device has one; a `pm list`
 /// without `-i` says nothing about installers).
 pub fn mark_side_loaded(apps: &mut [App]) {
-    let installers_known = apps.iter().any(|a| a.installer.is_some());
+    mark_side_loaded_with(apps, false);
+}
+
+/// [`mark_side_loaded`], where `installer_elsewhere` says that an app of the device not
+/// in `apps` (one a filtered read did not keep) had an installer.
+pub fn mark_side_loaded_with(apps: &mut [App], installer_elsewhere: bool) {
+    let installers_known = installer_elsewhere || apps.iter().any(|a| a.installer.is_some());
     for app in apps.iter_mut() {
         if app.flags.system || app.flags.data_only {
             continue;
@@ -247,6 +263,7 @@ pub(crate) fn device(path: &Path, format: &str, apps: Vec<App>, warnings: Vec<St
         format: format.to_owned(),
         properties: Vec::new(),
         apps,
+        apps_unkept: 0,
         warnings,
     }
 }

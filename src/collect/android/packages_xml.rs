@@ -80,7 +80,7 @@ pub fn parse(bytes: &[u8], source: &str) -> Result<Parsed, CollectError> {
     Ok(Parsed {
         apps: apps.into_vec(),
         warnings: Vec::new(),
-        properties: Vec::new(),
+        ..Parsed::default()
     })
 }
 

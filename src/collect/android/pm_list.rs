@@ -7,7 +7,7 @@
 use super::{AppSet, LineParse, ListingSource, Parsed, WarningCap, is_package_name};
 use crate::collect::InputFormat::PmList;
 use crate::collect::text::{ReadError, TextInput, excerpt, lines};
-use crate::model::{App, Evidence, Platform};
+use crate::model::{App, AppFilter, Evidence, Platform};
 
 /// The `Evidence::format` and `Device::format` of this source.
 pub const FORMAT: &str = "pm-list-packages";
@@ -29,8 +29,13 @@ pub fn parse(text: &str, source: &str) -> Option<Parsed> {
 
 /// Parses `pm list packages` output line by line from a file, in bounded memory
 /// (the streaming twin of [`parse`]); `Ok(None)` when no line is a package line.
-pub fn parse_input(input: TextInput, source: &str) -> Result<Option<Parsed>, ReadError> {
-    super::parse_streamed(LineParser::new(source), input)
+/// Only the apps `keep` wants are kept; the others are counted.
+pub fn parse_input(
+    input: TextInput,
+    source: &str,
+    keep: &dyn AppFilter,
+) -> Result<Option<Parsed>, ReadError> {
+    super::parse_streamed(LineParser::filtered(source, keep), input)
 }
 
 /// The warning for lines too long to keep whole.
@@ -46,7 +51,7 @@ pub(crate) fn cut_lines_warning(cut_lines: u64) -> Option<String> {
 /// A `pm list packages` parser fed one line at a time.
 pub struct LineParser<'s> {
     source: &'s str,
-    apps: AppSet,
+    apps: AppSet<'s>,
     warnings: Vec<String>,
     other_lines: WarningCap,
     found: bool,
@@ -61,6 +66,14 @@ impl<'s> LineParser<'s> {
             warnings: Vec::new(),
             other_lines: WarningCap::new(5),
             found: false,
+        }
+    }
+
+    /// A parser that keeps only the apps `keep` wants.
+    pub fn filtered(source: &'s str, keep: &'s dyn AppFilter) -> Self {
+        LineParser {
+            apps: AppSet::filtered(keep),
+            ..LineParser::new(source)
         }
     }
 }
@@ -103,10 +116,12 @@ impl LineParse for LineParser<'_> {
     fn finish(mut self) -> Option<Parsed> {
         self.other_lines
             .finish(&mut self.warnings, "lines that are not package lines");
+        let (apps, unkept) = self.apps.into_parts();
         self.found.then(|| Parsed {
-            apps: self.apps.into_vec(),
+            apps,
             warnings: self.warnings,
             properties: Vec::new(),
+            unkept,
         })
     }
 }

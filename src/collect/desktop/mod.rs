@@ -227,6 +227,7 @@ pub fn collect_machine(dir: &Path, os: Os, options: &Options) -> Machine {
             format: os.format(options.live),
             properties,
             apps,
+            apps_unkept: 0,
             warnings: found.warnings,
         },
         errors: found.errors,

@@ -128,6 +128,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
             "app report(s) without a packageName",
         );
         out.push(ImportedDevice {
+            unkept: Default::default(),
             name: None,
             platform: Platform::Android,
             format: FORMAT.to_owned(),

@@ -407,6 +407,7 @@ fn into_devices(devices: Vec<Rows>, mut file_warnings: Vec<String>) -> Vec<Impor
                 .into_iter()
                 .collect();
             ImportedDevice {
+                unkept: Default::default(),
                 name,
                 platform: main_platform(&apps, Platform::Linux),
                 format: FORMAT.to_owned(),

@@ -249,6 +249,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
         );
         let (name, properties, fallback) = host_facts(host.object);
         devices.push(ImportedDevice {
+            unkept: Default::default(),
             name,
             platform: main_platform(&apps, fallback),
             format: FORMAT.to_owned(),

@@ -101,6 +101,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
         .into_iter()
         .collect();
     Ok(vec![ImportedDevice {
+        unkept: Default::default(),
         name: None,
         platform: super::main_platform(&apps, Platform::Windows),
         format: FORMAT.to_owned(),

@@ -258,6 +258,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
         super::warn_skipped(&mut warnings, nameless, "app(s) with no id or name");
         let (name, properties) = facts(record.object);
         devices.push(ImportedDevice {
+            unkept: Default::default(),
             name,
             platform: record.platform,
             format: FORMAT.to_owned(),

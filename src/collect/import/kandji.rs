@@ -60,6 +60,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
         }
     }
     Ok(vec![ImportedDevice {
+        unkept: Default::default(),
         name: text_of(&root, "device_name"),
         platform: super::main_platform(&apps, Platform::Macos),
         format: FORMAT.to_owned(),

@@ -206,6 +206,7 @@ fn into_devices(
                 .first()
                 .map_or(Platform::Linux, |t| t.platform());
             ImportedDevice {
+                unkept: Default::default(),
                 name: host.clone(),
                 platform: main_platform(&rows.apps, fallback),
                 format,

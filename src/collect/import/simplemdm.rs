@@ -57,6 +57,7 @@ fn device(attrs: &Map<String, Value>) -> ImportedDevice {
         }
     }
     ImportedDevice {
+        unkept: Default::default(),
         name: text_of(attrs, "device_name").or_else(|| text_of(attrs, "name")),
         platform: Platform::Ios,
         format: FORMAT.to_owned(),
@@ -104,6 +105,7 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
             "resource(s) that are not installed apps",
         );
         devices.push(ImportedDevice {
+            unkept: Default::default(),
             name: None,
             platform: Platform::Ios,
             format: FORMAT.to_owned(),

@@ -380,6 +380,7 @@ impl Reader {
             format: FORMAT.to_owned(),
             properties,
             apps: self.apps.into_vec(),
+            apps_unkept: 0,
             warnings: self.warnings,
         };
         Backup {

@@ -8,10 +8,10 @@
 //! [`build`], so a saved capture gives the same findings as the live scan that wrote it.
 
 use super::listing::{self, ideviceinfo};
+use crate::collect::CollectError;
 pub use crate::collect::capture_manifest::MANIFEST;
 use crate::collect::capture_manifest::{self, SavedEntry, sha256_hex, utc_now};
 use crate::collect::source::{FolderSource, Found};
-use crate::collect::{CollectError, desktop};
 use crate::model::{Device, InputError, Platform};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -203,6 +203,7 @@ pub fn build(
         format: FORMAT.to_owned(),
         properties,
         apps: parsed.apps,
+        apps_unkept: 0,
         warnings,
     })
 }
@@ -260,7 +261,7 @@ impl FolderSource for SavedCapture {
         is_capture_folder(dir)
     }
 
-    fn read(&self, dir: &Path, _: &desktop::Options) -> (Option<Found>, Vec<InputError>) {
+    fn read(&self, dir: &Path, _: &crate::collect::Options) -> (Option<Found>, Vec<InputError>) {
         let (device, errors) = load(dir);
         (device.map(Found::from), errors)
     }

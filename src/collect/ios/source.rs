@@ -7,7 +7,7 @@ use super::backup::{is_backup, read_backup};
 use super::listing;
 use super::{IosError, read_file};
 use crate::collect::source::{BinarySource, FolderSource, Found, TextSource};
-use crate::collect::{CollectError, InputFormat, desktop};
+use crate::collect::{CollectError, InputFormat};
 use crate::model::{InputError, Platform};
 use std::path::Path;
 
@@ -20,7 +20,7 @@ impl FolderSource for BackupFolder {
         is_backup(dir)
     }
 
-    fn read(&self, dir: &Path, _: &desktop::Options) -> (Option<Found>, Vec<InputError>) {
+    fn read(&self, dir: &Path, _: &crate::collect::Options) -> (Option<Found>, Vec<InputError>) {
         match read_backup(dir) {
             Ok(backup) => {
                 let errors = backup.errors.iter().map(input_error).collect();
@@ -78,6 +78,7 @@ impl BinarySource for ListingBinary {
 
 fn found(format: listing::Format, parsed: Parsed) -> Found {
     Found {
+        unkept: Default::default(),
         name: parsed
             .properties
             .iter()
