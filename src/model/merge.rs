@@ -74,22 +74,12 @@ impl App {
 /// | `flags.no_id` | both say so (a source that knows the real id wins) |
 /// | `flags.disabled` | disabled for every installed user when users are known; else both sources say so |
 /// | `flags.data_only` | installed for no user when users are known; else both sources say so |
+#[derive(Default)]
 pub struct AppSet<'f> {
     apps: Vec<App>,
     index: HashMap<(Platform, String), usize, foldhash::fast::RandomState>,
     keep: Option<&'f dyn AppFilter>,
     unkept: Unkept,
-}
-
-impl Default for AppSet<'_> {
-    fn default() -> Self {
-        AppSet {
-            apps: Vec::new(),
-            index: HashMap::default(),
-            keep: None,
-            unkept: Unkept::default(),
-        }
-    }
 }
 
 impl std::fmt::Debug for AppSet<'_> {

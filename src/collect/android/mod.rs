@@ -86,6 +86,9 @@ pub(crate) fn parse_streamed(
     Ok(parsed)
 }
 
+/// A listing's streaming parser: a file, the path to name in evidence, and which apps to keep.
+type StreamParse = fn(TextInput, &str, &dyn AppFilter) -> Result<Option<Parsed>, ReadError>;
+
 /// A line-oriented Android listing as a [`TextSource`]: its parsers and what a
 /// forced `--input-format` says of a file that is not one.
 pub struct ListingSource {
@@ -95,7 +98,7 @@ pub struct ListingSource {
     parse: fn(&str, &str) -> Option<Parsed>,
     /// Parses a file line by line, in bounded memory, keeping the apps a filter
     /// wants (`None`: not this listing).
-    parse_input: fn(TextInput, &str, &dyn AppFilter) -> Result<Option<Parsed>, ReadError>,
+    parse_input: StreamParse,
     /// The `Evidence::format` and `Device::format` of the listing.
     format: &'static str,
     /// The `--input-format` value that forces it.
@@ -113,7 +116,7 @@ impl ListingSource {
         expected: &'static str,
         sniff: fn(&str) -> bool,
         parse: fn(&str, &str) -> Option<Parsed>,
-        parse_input: fn(TextInput, &str, &dyn AppFilter) -> Result<Option<Parsed>, ReadError>,
+        parse_input: StreamParse,
     ) -> Self {
         ListingSource {
             format,
