@@ -119,6 +119,18 @@ impl<'f> AppSet<'f> {
         self.apps.push(app);
     }
 
+    /// Counts `app`, which the filter does not want, without merging or keeping it:
+    /// for parsers that stop reading an app once the filter said no (`has_installer`:
+    /// its listing named an installer).
+    pub fn pass_over(&mut self, app: &App, has_installer: bool) {
+        let key = app_key(app);
+        debug_assert!(
+            !self.index.contains_key(&key),
+            "a kept app is not passed over"
+        );
+        self.unkept.add(&key, has_installer);
+    }
+
     /// Whether this set keeps `app` (always, unless it is filtered).
     pub fn wants(&self, app: &App) -> bool {
         self.keep.is_none_or(|keep| keep.wants(app))

@@ -229,6 +229,11 @@ impl SectionState {
 /// One package block being read.
 struct Block {
     app: App,
+    /// No rule could match the package (a dumpsys block holds no value a rule
+    /// matches but its name): only what counting it needs is read.
+    passed_over: bool,
+    /// A passed-over block named an installer (what side-loading marks need).
+    has_installer: bool,
     hidden: bool,
     /// Saw `versionCode=` or a `User N:` line: the block is not cut short.
     complete: bool,
@@ -244,6 +249,8 @@ struct Parser<'a> {
     hidden: Vec<App>,
     warnings: Vec<String>,
     found: bool,
+    /// An app holding only a package name, reused to ask the filter about each block.
+    probe: App,
 }
 
 impl<'a> Parser<'a> {
@@ -254,6 +261,7 @@ impl<'a> Parser<'a> {
             hidden: Vec::new(),
             warnings: Vec::new(),
             found: false,
+            probe: App::new(Platform::Android, String::new(), no_evidence()),
         }
     }
 
@@ -266,6 +274,19 @@ impl<'a> Parser<'a> {
 
     fn open(&mut self, name: &str, number: u64, line: &str, section: Section) -> Block {
         self.found = true;
+        self.probe.id.clear();
+        self.probe.id.push_str(name);
+        if !self.active.wants(&self.probe) {
+            return Block {
+                app: App::new(Platform::Android, name, no_evidence()),
+                passed_over: true,
+                has_installer: false,
+                hidden: section == Section::Hidden,
+                complete: false,
+                current_user: None,
+                first_install_time: None,
+            };
+        }
         let evidence = Evidence {
             path: self.source.to_owned(),
             line: Some(number),
@@ -274,6 +295,8 @@ impl<'a> Parser<'a> {
         };
         Block {
             app: App::new(Platform::Android, name, evidence),
+            passed_over: false,
+            has_installer: false,
             hidden: section == Section::Hidden,
             complete: false,
             current_user: None,
@@ -283,6 +306,10 @@ impl<'a> Parser<'a> {
 
     fn close(&mut self, block: Option<Block>) {
         let Some(block) = block else { return };
+        if block.passed_over {
+            self.active.pass_over(&block.app, block.has_installer);
+            return;
+        }
         let mut app = block.app;
         // The install time of user 0 (the owner) is the app's; older dumps print one per package.
         let user_time = |user: Option<u32>| {
@@ -337,6 +364,12 @@ fn section_of(line: &str) -> Section {
 
 impl Block {
     fn read(&mut self, line: &str, indent: usize) {
+        if self.passed_over {
+            if indent == 4 {
+                self.read_passed_over(line);
+            }
+            return;
+        }
         if indent > 4 {
             self.read_user_detail(line);
             return;
@@ -375,6 +408,15 @@ impl Block {
         }
     }
 
+    /// A line of a passed-over block: only whether it is complete and names an installer.
+    fn read_passed_over(&mut self, line: &str) {
+        if let Some(installer) = line.strip_prefix("installerPackageName=") {
+            self.has_installer = non_empty(installer).is_some_and(|v| v != "null");
+        } else if line.starts_with("versionCode=") || line.starts_with("User ") {
+            self.complete = true;
+        }
+    }
+
     /// A line under `User N:` (Android 10+ prints the install time there).
     fn read_user_detail(&mut self, line: &str) {
         let Some(user) = self.current_user.and_then(|i| self.app.users.get_mut(i)) else {
@@ -403,6 +445,16 @@ fn parse_user_line(line: &str) -> Option<UserState> {
         }
     }
     Some(state)
+}
+
+/// The evidence of an app only asked about or counted, never reported.
+fn no_evidence() -> Evidence {
+    Evidence {
+        path: String::new(),
+        line: None,
+        format: String::new(),
+        excerpt: None,
+    }
 }
 
 fn non_empty(value: &str) -> Option<String> {
