@@ -152,6 +152,10 @@ fn is_service_header(line: &str) -> bool {
 
 /// The package name of a `  Package [name] (hash):` line.
 fn package_header(line: &str) -> Option<&str> {
+    // Most lines are indented deeper: one byte tells.
+    if line.as_bytes().get(2) != Some(&b'P') {
+        return None;
+    }
     let rest = line.strip_prefix("  Package [")?;
     let (name, tail) = rest.split_once(']')?;
     let hash = tail.trim_end().strip_prefix(" (")?.strip_suffix("):")?;
@@ -183,15 +187,10 @@ impl SectionState {
             return;
         };
         // Other whitespace after the spaces: the line may still be blank.
-        let rest = if first.is_ascii_whitespace() || !first.is_ascii() {
-            let rest = line[indent..].trim();
-            if rest.is_empty() {
-                return;
-            }
-            rest
-        } else {
-            line[indent..].trim_end()
-        };
+        let unusual = first.is_ascii_whitespace() || !first.is_ascii();
+        if unusual && line[indent..].trim().is_empty() {
+            return;
+        }
         if indent == 0 {
             parser.close(self.block.take());
             self.section = section_of(line);
@@ -207,6 +206,15 @@ impl SectionState {
             // Another two-space header (`  APEX session state:`): the block is over.
             parser.close(self.block.take());
         } else if let Some(block) = self.block.as_mut() {
+            // A passed-over block reads only its own keys: no need to trim the others.
+            if block.passed_over && indent > 4 {
+                return;
+            }
+            let rest = if unusual {
+                line[indent..].trim()
+            } else {
+                line[indent..].trim_end()
+            };
             block.read(rest, indent);
         }
     }
