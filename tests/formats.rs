@@ -435,3 +435,37 @@ fn report_one(format: &str, args: &[&str]) -> Vec<u8> {
     all.extend_from_slice(args);
     run(&all).1
 }
+
+/// A streamed `pm list` (over 64 KiB) in which only apps no rule matches name their
+/// installer: the covered app with none is still marked side-loaded, and counts and
+/// findings are those of a scan that keeps every app.
+#[test]
+fn a_streamed_list_keeps_only_covered_apps_and_reports_as_an_inventory_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pm.txt");
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "package:/data/app/com.example.app{i}/base.apk=com.example.app{i}  installer=com.android.vending\n"
+        ));
+    }
+    text.push_str("package:/data/app/tt/base.apk=com.zhiliaoapp.musically\n");
+    std::fs::write(&path, &text).unwrap();
+    assert!(text.len() > 64 * 1024);
+    let report = |inventory: bool| {
+        let mut cmd = appaudit();
+        cmd.args(["scan", "--format", "json"]);
+        if inventory {
+            cmd.arg("--inventory");
+        }
+        let out = cmd.arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let (filtered, whole) = (report(false), report(true));
+    let (filtered, whole) = (&filtered["devices"][0], &whole["devices"][0]);
+    assert_eq!(filtered["apps_scanned"], 3001);
+    assert_eq!(filtered["apps_scanned"], whole["apps_scanned"]);
+    assert_eq!(filtered["findings"], whole["findings"]);
+    assert_eq!(filtered["findings"][0]["app"]["flags"]["side_loaded"], true);
+}

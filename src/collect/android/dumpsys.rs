@@ -765,4 +765,55 @@ mod tests {
         assert_eq!(package_header("  Package [a.b] (zz):"), None);
         assert_eq!(package_header("  Package a.b:"), None);
     }
+
+    /// Wants only the packages it names, as a scan's matcher would.
+    struct Only(&'static [&'static str]);
+
+    impl AppFilter for Only {
+        fn wants(&self, app: &App) -> bool {
+            self.0.contains(&app.id.as_str())
+        }
+    }
+
+    #[test]
+    fn a_filtered_parse_keeps_what_the_filter_wants_and_counts_the_rest() {
+        let path = own_fixture("android/dumpsys_multiuser.txt");
+        let text = read_text_file(&path).unwrap();
+        let keep = Only(&["com.zhiliaoapp.musically", "com.google.android.gm"]);
+        let mut parser = LineParser::filtered("t", &keep);
+        for (i, line) in lines(&text).enumerate() {
+            parser.line(i as u64 + 1, line);
+        }
+        let filtered = parser.finish().unwrap();
+        let whole = parse(&text, "t").unwrap();
+        assert_eq!(
+            ids(&filtered),
+            ["com.zhiliaoapp.musically", "com.google.android.gm"]
+        );
+        // A kept app is the same as in an unfiltered parse, hidden listing merged in.
+        for id in ids(&filtered) {
+            assert_eq!(app(&filtered, id), app(&whole, id));
+        }
+        // The other three (the hidden-only one among them) are counted once each.
+        assert_eq!(filtered.unkept.count_besides(&filtered.apps), 3);
+        assert!(filtered.unkept.any_installer());
+    }
+
+    #[test]
+    fn a_passed_over_block_cut_short_is_still_warned_of() {
+        let text = "Packages:\n  Package [com.a] (1a):\n    codePath=/data/app/a\n";
+        let keep = Only(&[]);
+        let mut parser = LineParser::filtered("t", &keep);
+        for (i, line) in lines(text).enumerate() {
+            parser.line(i as u64 + 1, line);
+        }
+        let parsed = parser.finish().unwrap();
+        assert!(parsed.apps.is_empty());
+        assert_eq!(parsed.unkept.count_besides(&[]), 1);
+        assert!(!parsed.unkept.any_installer());
+        assert_eq!(
+            parsed.warnings,
+            ["file ends inside the block of package com.a (truncated?)"]
+        );
+    }
 }
