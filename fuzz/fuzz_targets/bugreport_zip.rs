@@ -11,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let _ = appaudit::collect::android::bugreport_zip::kind(file.path());
-    let _ = appaudit::collect::android::bugreport_zip::read(file.path());
+    let _ = appaudit::collect::android::bugreport_zip::read(file.path(), &appaudit::model::KeepAll);
     let _ = appaudit::collect::android::binary::collect(file.path());
 });

@@ -120,7 +120,7 @@ fn collect_file(
     if format == InputFormat::Auto
         && let Some(head) = read_head(path)
         && let Some(source) = BINARY_SOURCES.iter().find(|s| s.sniff(&head))
-        && let Some(read) = source.read(path)
+        && let Some(read) = source.read(path, keep)
     {
         return read
             .map(|found| vec![finish(path, found)])

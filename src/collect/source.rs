@@ -77,9 +77,10 @@ impl From<Device> for Found {
 pub trait BinarySource: Sync {
     /// Whether the first bytes (up to 4 KiB) are this format.
     fn sniff(&self, head: &[u8]) -> bool;
-    /// Reads the file; `None` when a closer look says it is not this format after
-    /// all (it is then read as text).
-    fn read(&self, path: &Path) -> Option<Result<Found, CollectError>>;
+    /// Reads the file, keeping the apps `keep` wants where it streams (a bugreport's
+    /// dumpstate); `None` when a closer look says it is not this format after all (it
+    /// is then read as text).
+    fn read(&self, path: &Path, keep: &dyn AppFilter) -> Option<Result<Found, CollectError>>;
 }
 
 /// A format told by a text file's decoded head.

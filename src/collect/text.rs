@@ -221,18 +221,51 @@ impl TextInput {
                 Ok(stats)
             }
             Body::Stream { raw_head, rest } => {
-                let mut reader = LineReader::new(raw_head, rest);
-                let mut scratch = Vec::new();
-                let cut = reader.run(|number, raw| match raw {
-                    RawLine::Text(line) => emit(number, line.strip_suffix('\r').unwrap_or(line)),
-                    RawLine::Bytes(bytes) => emit(number, &decode_line(bytes, &mut scratch)),
-                });
-                let cut = cut.map_err(|e| ReadError::Unreadable(format!("cannot read: {e}")))?;
-                stats.cut_lines = cut;
-                Ok(stats)
+                let streamed = for_each_line_in(raw_head, rest, f)
+                    .map_err(|e| ReadError::Unreadable(format!("cannot read: {e}")))?;
+                Ok(streamed)
             }
         }
     }
+}
+
+/// Calls `f(number, line)` for every line of a text that has no file of its own (an
+/// entry of a zip): `head`, bytes already read from it (a UTF-8 BOM stripped), then
+/// the rest `reader` gives. Lines are decoded as in a streamed file: invalid UTF-8
+/// replaced, NULs dropped, lines over [`MAX_LINE_BYTES`] cut. A read error stops
+/// the stream and is returned as it was.
+pub fn for_each_line_in(
+    head: Vec<u8>,
+    reader: impl Read,
+    mut f: impl FnMut(u64, &str),
+) -> std::io::Result<LineStats> {
+    let mut stats = LineStats::default();
+    let mut emit = |number: u64, line: &str| {
+        stats.lines = number;
+        if !stats.any_text {
+            stats.any_text = !line.trim().is_empty();
+        }
+        f(number, line);
+    };
+    let mut reader = LineReader::new(head, reader);
+    let mut scratch = Vec::new();
+    let cut = reader.run(|number, raw| match raw {
+        RawLine::Text(line) => emit(number, line.strip_suffix('\r').unwrap_or(line)),
+        RawLine::Bytes(bytes) => emit(number, &decode_line(bytes, &mut scratch)),
+    })?;
+    stats.cut_lines = cut;
+    Ok(stats)
+}
+
+/// Whether the first bytes of a text are UTF-16 (a BOM, or the zero bytes of ASCII),
+/// which is only read whole.
+pub fn is_utf16(head: &[u8]) -> bool {
+    decode_utf16_order(head).is_some()
+}
+
+/// Whether the first bytes of a text say it is binary data (as [`decode`] tells it).
+pub fn head_is_binary(head: &[u8]) -> bool {
+    looks_binary(&head[..head.len().min(SAMPLE_BYTES)])
 }
 
 /// One line of raw bytes as text: `\r` end removed, NULs dropped, invalid UTF-8 replaced.

@@ -4,7 +4,7 @@
 use super::{apk, bugreport_zip, device, mark_side_loaded, packages_xml};
 use crate::collect::CollectError;
 use crate::collect::source::{BinarySource, Found};
-use crate::model::Device;
+use crate::model::{AppFilter, Device, KeepAll};
 use std::io::Read;
 use std::path::Path;
 
@@ -16,10 +16,10 @@ impl BinarySource for ZipSource {
         head.starts_with(b"PK\x03\x04")
     }
 
-    fn read(&self, path: &Path) -> Option<Result<Found, CollectError>> {
+    fn read(&self, path: &Path, keep: &dyn AppFilter) -> Option<Result<Found, CollectError>> {
         match bugreport_zip::kind(path) {
             Ok(bugreport_zip::ZipKind::Bugreport) => {
-                Some(bugreport_zip::read(path).map(|p| p.into_found(bugreport_zip::FORMAT)))
+                Some(bugreport_zip::read(path, keep).map(|p| p.into_found(bugreport_zip::FORMAT)))
             }
             Ok(bugreport_zip::ZipKind::Apk) => {
                 Some(apk::read(path).map(|app| Found::android(apk::FORMAT, vec![app], Vec::new())))
@@ -38,7 +38,7 @@ impl BinarySource for PackagesXmlSource {
         packages_xml::sniff(head)
     }
 
-    fn read(&self, path: &Path) -> Option<Result<Found, CollectError>> {
+    fn read(&self, path: &Path, _: &dyn AppFilter) -> Option<Result<Found, CollectError>> {
         Some(packages_xml::read_file(path).map(|p| p.into_found(packages_xml::FORMAT)))
     }
 }
@@ -61,7 +61,7 @@ pub fn collect(path: &Path) -> Option<Result<Device, CollectError>> {
     let head = read_head(path)?;
     let sources: [&dyn BinarySource; 2] = [&ZipSource, &PackagesXmlSource];
     let source = sources.into_iter().find(|s| s.sniff(&head))?;
-    Some(source.read(path)?.map(|found| {
+    Some(source.read(path, &KeepAll)?.map(|found| {
         let mut apps = found.apps;
         mark_side_loaded(&mut apps);
         device(path, &found.format, apps, found.warnings)

@@ -7,8 +7,10 @@
 //! inside (some vendors wrap the bugreport) is opened one level deep, under the same
 //! limits.
 
-use super::{Parsed, dumpsys};
+use super::{LineParse, Parsed, dumpsys, pm_list};
 use crate::collect::CollectError;
+use crate::collect::text::{self, HEAD_BYTES};
+use crate::model::AppFilter;
 use std::borrow::Cow;
 use std::io::{Cursor, Read, Seek};
 use std::path::Path;
@@ -54,18 +56,19 @@ pub fn kind(path: &Path) -> Result<ZipKind, CollectError> {
     })
 }
 
-/// Reads the package sections of the dumpstate inside the bugreport zip at `path`.
-pub fn read(path: &Path) -> Result<Parsed, CollectError> {
+/// Reads the package sections of the dumpstate inside the bugreport zip at `path`,
+/// streamed, keeping the apps `keep` wants.
+pub fn read(path: &Path, keep: &dyn AppFilter) -> Result<Parsed, CollectError> {
     let mut archive = open(path)?;
     let source = path.display().to_string();
-    match read_archive(&mut archive, &source)? {
+    match read_archive(&mut archive, &source, keep)? {
         Found::Parsed(parsed) => Ok(parsed),
         Found::Nested(name) => {
             let bytes = read_entry(&mut archive, &name)?;
             let mut inner = ZipArchive::new(Cursor::new(bytes))
                 .map_err(|e| format!("nested zip `{name}`: not a valid zip: {e}"))?;
             check_count(&inner)?;
-            match read_archive(&mut inner, &format!("{source}!{name}"))? {
+            match read_archive(&mut inner, &format!("{source}!{name}"), keep)? {
                 Found::Parsed(parsed) => Ok(parsed),
                 Found::Nested(_) => Err(format!(
                     "nested zip `{name}` holds another zip: only one level is read"
@@ -85,6 +88,7 @@ enum Found {
 fn read_archive<R: Read + Seek>(
     archive: &mut ZipArchive<R>,
     source: &str,
+    keep: &dyn AppFilter,
 ) -> Result<Found, CollectError> {
     let names = names(archive);
     let main = match names.iter().find(|n| n.as_str() == "main_entry.txt") {
@@ -112,17 +116,46 @@ fn read_archive<R: Read + Seek>(
                 .into()),
         };
     };
-    let bytes = read_entry(archive, &main)?;
-    let text = match crate::collect::text::decode(&bytes) {
-        Ok(text) => text,
-        Err(why) => return Err(format!("`{main}` in the zip: {why}").into()),
-    };
-    dumpsys::parse(&text, &format!("{source}!{main}"))
-        .map(Found::Parsed)
-        .ok_or_else(|| {
-            format!("`{main}` in the zip has no package section (`DUMP OF SERVICE package:`)")
-                .into()
-        })
+    read_dumpstate(archive, &main, &format!("{source}!{main}"), keep).map(Found::Parsed)
+}
+
+/// The dumpstate text, line by line in bounded memory (UTF-16 text is read whole).
+fn read_dumpstate<R: Read + Seek>(
+    archive: &mut ZipArchive<R>,
+    name: &str,
+    source: &str,
+    keep: &dyn AppFilter,
+) -> Result<Parsed, CollectError> {
+    let no_packages =
+        || format!("`{name}` in the zip has no package section (`DUMP OF SERVICE package:`)");
+    let mut entry = Guarded::open(archive, name)?;
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    (&mut entry)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| e.to_string())?;
+    if text::is_utf16(&head) {
+        entry.read_to_end(&mut head).map_err(|e| e.to_string())?;
+        let text = text::decode(&head).map_err(|why| format!("`{name}` in the zip: {why}"))?;
+        return dumpsys::parse(&text, source).ok_or_else(|| no_packages().into());
+    }
+    if let Some(rest) = head.strip_prefix(b"\xEF\xBB\xBF") {
+        head = rest.to_vec();
+    }
+    if text::head_is_binary(&head) {
+        return Err(format!("`{name}` in the zip: binary data, not text").into());
+    }
+    let mut parser = dumpsys::LineParser::filtered(source, keep);
+    let stats = text::for_each_line_in(head, entry, |number, line| parser.line(number, line))
+        .map_err(|e| e.to_string())?;
+    if !stats.any_text {
+        return Err(format!("`{name}` in the zip: empty file").into());
+    }
+    let mut parsed = parser.finish().ok_or_else(no_packages)?;
+    parsed
+        .warnings
+        .extend(pm_list::cut_lines_warning(stats.cut_lines));
+    Ok(parsed)
 }
 
 fn open(path: &Path) -> Result<ZipArchive<std::fs::File>, CollectError> {
@@ -172,42 +205,63 @@ fn read_entry<R: Read + Seek>(
     archive: &mut ZipArchive<R>,
     name: &str,
 ) -> Result<Vec<u8>, CollectError> {
-    let mut entry = archive
-        .by_name(name)
-        .map_err(|e| format!("`{name}` in the zip: cannot read: {e}"))?;
-    let declared = entry.size();
-    let compressed = entry.compressed_size().max(1);
-    if declared > MAX_ENTRY_BYTES {
-        return Err(format!(
-            "`{name}` in the zip is {declared} bytes uncompressed; the limit is {MAX_ENTRY_BYTES}"
-        )
-        .into());
-    }
     let mut bytes = Vec::new();
-    let mut chunk = vec![0u8; 64 * 1024];
-    loop {
-        let n = entry
-            .read(&mut chunk)
-            .map_err(|e| format!("`{name}` in the zip: cannot read: {e}"))?;
-        if n == 0 {
-            break;
-        }
-        bytes.extend_from_slice(&chunk[..n]);
-        let read = bytes.len() as u64;
-        if read > MAX_ENTRY_BYTES {
-            return Err(format!(
-                "`{name}` in the zip holds more than {MAX_ENTRY_BYTES} bytes; the limit was reached"
-            )
-            .into());
-        }
-        if read > RATIO_FREE_BYTES && read / compressed > MAX_RATIO {
-            return Err(format!(
-                "`{name}` in the zip expands more than {MAX_RATIO} times (a zip bomb?); not read"
-            )
-            .into());
-        }
-    }
+    Guarded::open(archive, name)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
     Ok(bytes)
+}
+
+/// An entry of the zip read under the limits against zip bombs; its errors say
+/// which entry and what went wrong.
+struct Guarded<'a, R: Read> {
+    entry: zip::read::ZipFile<'a, R>,
+    name: &'a str,
+    read: u64,
+    compressed: u64,
+}
+
+impl<'a, R: Read + Seek> Guarded<'a, R> {
+    fn open(archive: &'a mut ZipArchive<R>, name: &'a str) -> Result<Self, CollectError> {
+        let entry = archive
+            .by_name(name)
+            .map_err(|e| format!("`{name}` in the zip: cannot read: {e}"))?;
+        let declared = entry.size();
+        if declared > MAX_ENTRY_BYTES {
+            return Err(format!(
+                "`{name}` in the zip is {declared} bytes uncompressed; the limit is {MAX_ENTRY_BYTES}"
+            )
+            .into());
+        }
+        Ok(Guarded {
+            compressed: entry.compressed_size().max(1),
+            entry,
+            name,
+            read: 0,
+        })
+    }
+}
+
+impl<R: Read> Read for Guarded<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let name = self.name;
+        let n = self
+            .entry
+            .read(buf)
+            .map_err(|e| std::io::Error::other(format!("`{name}` in the zip: cannot read: {e}")))?;
+        self.read += n as u64;
+        if self.read > MAX_ENTRY_BYTES {
+            return Err(std::io::Error::other(format!(
+                "`{name}` in the zip holds more than {MAX_ENTRY_BYTES} bytes; the limit was reached"
+            )));
+        }
+        if self.read > RATIO_FREE_BYTES && self.read / self.compressed > MAX_RATIO {
+            return Err(std::io::Error::other(format!(
+                "`{name}` in the zip expands more than {MAX_RATIO} times (a zip bomb?); not read"
+            )));
+        }
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -247,7 +301,7 @@ mod tests {
             ]),
         );
         assert_eq!(kind(&path).unwrap(), ZipKind::Bugreport);
-        let parsed = read(&path).unwrap();
+        let parsed = read(&path, &crate::model::KeepAll).unwrap();
         assert_eq!(parsed.apps.len(), 1);
         let evidence = &parsed.apps[0].evidence[0];
         assert!(
@@ -267,14 +321,14 @@ mod tests {
             "a.zip",
             &zip_of(&[("dumpstate-2024.txt", DUMP.as_bytes())]),
         );
-        assert_eq!(read(&path).unwrap().apps.len(), 1);
+        assert_eq!(read(&path, &crate::model::KeepAll).unwrap().apps.len(), 1);
         let nested = write(
             dir.path(),
             "b.zip",
             &zip_of(&[("bugreport-miui.zip", &inner)]),
         );
         assert_eq!(kind(&nested).unwrap(), ZipKind::Bugreport);
-        let parsed = read(&nested).unwrap();
+        let parsed = read(&nested, &crate::model::KeepAll).unwrap();
         assert!(
             parsed.apps[0].evidence[0]
                 .path
@@ -292,7 +346,7 @@ mod tests {
             "bomb.zip",
             &zip_of(&[("dumpstate.txt", &zeros)]),
         );
-        let err = read(&path).unwrap_err().to_string();
+        let err = read(&path, &crate::model::KeepAll).unwrap_err().to_string();
         assert!(err.contains("zip bomb"), "{err}");
     }
 
@@ -314,7 +368,7 @@ mod tests {
             &zip_of(&[("main_entry.txt", b"nope.txt")]),
         );
         assert!(
-            read(&bad_main)
+            read(&bad_main, &crate::model::KeepAll)
                 .unwrap_err()
                 .to_string()
                 .contains("not in the zip")
@@ -325,7 +379,7 @@ mod tests {
             &zip_of(&[("dumpstate.txt", b"DUMP OF SERVICE activity:\nnothing\n")]),
         );
         assert!(
-            read(&no_pkg)
+            read(&no_pkg, &crate::model::KeepAll)
                 .unwrap_err()
                 .to_string()
                 .contains("no package section")

@@ -61,7 +61,11 @@ impl BinarySource for ListingBinary {
         head.starts_with(b"bplist00") && listing::detect(head).is_some()
     }
 
-    fn read(&self, path: &Path) -> Option<Result<Found, CollectError>> {
+    fn read(
+        &self,
+        path: &Path,
+        _: &dyn crate::model::AppFilter,
+    ) -> Option<Result<Found, CollectError>> {
         let bytes = match read_file(path) {
             Ok(bytes) => bytes,
             Err(e) => return Some(Err(message(&e).into())),
