@@ -427,6 +427,10 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
 pub fn excerpt(line: &str) -> String {
     const MAX_CHARS: usize = 400;
     let line = line.trim();
+    // No more bytes than characters allowed: no need to count them.
+    if line.len() <= MAX_CHARS {
+        return line.to_owned();
+    }
     match line.char_indices().nth(MAX_CHARS) {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line.to_owned(),

@@ -79,6 +79,9 @@ pub struct AppSet<'f> {
     apps: Vec<App>,
     index: HashMap<(Platform, String), usize, foldhash::fast::RandomState>,
     keep: Option<&'f dyn AppFilter>,
+    /// Key hashes of the apps kept by a filtered set: an app the filter does not want
+    /// whose hash is not here cannot merge into a kept one, so needs no key of its own.
+    kept: HashSet<u64, foldhash::fast::FixedState>,
     unkept: Unkept,
 }
 
@@ -104,16 +107,27 @@ impl<'f> AppSet<'f> {
     /// Adds `app`, or merges it into the app with the same key. In a filtered set, an
     /// app the filter does not want (and whose key is not kept already) is only counted.
     pub fn insert(&mut self, app: App) {
+        if let Some(keep) = self.keep
+            && !keep.wants(&app)
+        {
+            let hash = key_hash(&app);
+            let kept = self
+                .kept
+                .contains(&hash)
+                .then(|| self.index.get(&app_key(&app)));
+            match kept.flatten() {
+                Some(&i) => self.apps[i].merge(app),
+                None => self.unkept.add(hash, app.installer.is_some()),
+            }
+            return;
+        }
         let key = app_key(&app);
         if let Some(&i) = self.index.get(&key) {
             self.apps[i].merge(app);
             return;
         }
-        if let Some(keep) = self.keep
-            && !keep.wants(&app)
-        {
-            self.unkept.add(&key, app.installer.is_some());
-            return;
+        if self.keep.is_some() {
+            self.kept.insert(key_hash(&app));
         }
         self.index.insert(key, self.apps.len());
         self.apps.push(app);
@@ -123,12 +137,9 @@ impl<'f> AppSet<'f> {
     /// for parsers that stop reading an app once the filter said no (`has_installer`:
     /// its listing named an installer).
     pub fn pass_over(&mut self, app: &App, has_installer: bool) {
-        let key = app_key(app);
-        debug_assert!(
-            !self.index.contains_key(&key),
-            "a kept app is not passed over"
-        );
-        self.unkept.add(&key, has_installer);
+        let hash = key_hash(app);
+        debug_assert!(!self.kept.contains(&hash), "a kept app is not passed over");
+        self.unkept.add(hash, has_installer);
     }
 
     /// Whether this set keeps `app` (always, unless it is filtered).
@@ -181,8 +192,8 @@ pub struct Unkept {
 }
 
 impl Unkept {
-    fn add(&mut self, key: &(Platform, String), has_installer: bool) {
-        self.keys.insert(key_hash(key));
+    fn add(&mut self, hash: u64, has_installer: bool) {
+        self.keys.insert(hash);
         self.any_installer |= has_installer;
     }
 
@@ -208,15 +219,25 @@ impl Unkept {
         }
         let kept: usize = kept
             .iter()
-            .filter(|app| self.keys.contains(&key_hash(&app_key(app))))
+            .filter(|app| self.keys.contains(&key_hash(app)))
             .count();
         self.keys.len() - kept
     }
 }
 
-fn key_hash(key: &(Platform, String)) -> u64 {
+/// The hash of [`app_key`] (the same as hashing the key itself), without building
+/// the key when the id needs no lower-casing: this runs for every app not kept.
+fn key_hash(app: &App) -> u64 {
     // A fixed seed: hashes of one device's files must agree across threads.
-    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(key)
+    let hasher = foldhash::fast::FixedState::with_seed(0x5eed);
+    let id = app.id.trim();
+    let as_is = app.platform == Platform::Android
+        || !id.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii());
+    if as_is {
+        hasher.hash_one((app.platform, id))
+    } else {
+        hasher.hash_one((app.platform, id.to_lowercase()))
+    }
 }
 
 /// Merges apps with the same key, in first-seen order.
@@ -287,6 +308,46 @@ mod tests {
             enabled,
             ..UserState::default()
         }
+    }
+
+    #[test]
+    fn the_key_hash_is_the_hash_of_the_key() {
+        let hasher = foldhash::fast::FixedState::with_seed(0x5eed);
+        for (platform, id) in [
+            (Platform::Android, " com.A.b "),
+            (Platform::Windows, "WeChat"),
+            (Platform::Macos, "com.tencent.xinwechat"),
+            (Platform::Linux, "Ärger"),
+        ] {
+            let app = app(platform, id, 1);
+            assert_eq!(key_hash(&app), hasher.hash_one(app_key(&app)), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_filtered_set_merges_into_what_it_kept_and_counts_the_rest() {
+        struct Named(&'static str);
+        impl AppFilter for Named {
+            fn wants(&self, app: &App) -> bool {
+                app.name.as_deref() == Some(self.0)
+            }
+        }
+        let keep = Named("WeChat");
+        let mut set = AppSet::filtered(&keep);
+        let mut wanted = app(Platform::Windows, "wechat", 1);
+        wanted.name = Some("WeChat".into());
+        set.insert(wanted);
+        // Not wanted by itself, but the same key as a kept app: merged.
+        set.insert(app(Platform::Windows, "WECHAT", 2));
+        let mut other = app(Platform::Windows, "Notepad", 3);
+        other.installer = Some("x".into());
+        set.insert(other);
+        set.insert(app(Platform::Windows, "notepad", 4));
+        let (apps, unkept) = set.into_parts();
+        assert_eq!(apps.len(), 1);
+        assert_eq!(apps[0].evidence.len(), 2);
+        assert_eq!(unkept.count_besides(&apps), 1);
+        assert!(unkept.any_installer());
     }
 
     #[test]

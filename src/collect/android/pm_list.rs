@@ -55,6 +55,8 @@ pub struct LineParser<'s> {
     warnings: Vec<String>,
     other_lines: WarningCap,
     found: bool,
+    /// An app holding only a package name, reused to ask the filter about each line.
+    probe: App,
 }
 
 impl<'s> LineParser<'s> {
@@ -66,6 +68,16 @@ impl<'s> LineParser<'s> {
             warnings: Vec::new(),
             other_lines: WarningCap::new(5),
             found: false,
+            probe: App::new(
+                Platform::Android,
+                String::new(),
+                Evidence {
+                    path: String::new(),
+                    line: None,
+                    format: String::new(),
+                    excerpt: None,
+                },
+            ),
         }
     }
 
@@ -108,6 +120,14 @@ impl LineParse for LineParser<'_> {
                 "line {number}: `{}` is not a valid package name (undecodable bytes?)",
                 fields.name
             ));
+        }
+        // Only the package name can match a rule: an app no rule could match is
+        // counted without being built.
+        self.probe.id.clear();
+        self.probe.id.push_str(fields.name);
+        if !self.apps.wants(&self.probe) {
+            self.apps.pass_over(&self.probe, fields.installer.is_some());
+            return;
         }
         self.apps.insert(to_app(&fields, self.source, number, line));
     }
