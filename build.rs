@@ -15,6 +15,8 @@ fn main() {
     files.sort();
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()));
     let mut out = String::from("&[\n");
+    // Counted for `appaudit --version` and reports, so that neither loads the rules.
+    let (mut reviewed, mut regimes, mut apps) = (None::<String>, 0usize, 0usize);
     for (i, file) in files.iter().enumerate() {
         println!("cargo::rerun-if-changed={}", file.display());
         let name = file
@@ -24,7 +26,20 @@ fn main() {
             .to_string();
         let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
         let json = out_dir.join(format!("embedded_rule_{i}.json"));
-        write(&json, &to_json(file));
+        let value = to_json(file);
+        let list = |key: &str| value.get(key).and_then(|v| v.as_array()).cloned();
+        let file_regimes = list("regimes").unwrap_or_default();
+        regimes += file_regimes.len();
+        apps += list("apps").map_or(0, |a| a.len());
+        for date in file_regimes
+            .iter()
+            .filter_map(|r| r.get("last_reviewed").and_then(|d| d.as_str()))
+        {
+            if reviewed.as_deref().is_none_or(|newest| newest < date) {
+                reviewed = Some(date.to_string());
+            }
+        }
+        write(&json, &value.to_string());
         out.push_str(&format!(
             "    ({name:?}, include_str!({:?}), include_str!({:?})),\n",
             abs.display().to_string(),
@@ -33,10 +48,14 @@ fn main() {
     }
     out.push_str("]\n");
     write(&out_dir.join("embedded_rules.rs"), &out);
+    write(
+        &out_dir.join("embedded_summary.rs"),
+        &format!("({reviewed:?}, {regimes}, {apps})\n"),
+    );
 }
 
-/// The YAML file as compact JSON; panics (fails the build) when it is not valid YAML.
-fn to_json(file: &Path) -> String {
+/// The YAML file as JSON; panics (fails the build) when it is not valid YAML.
+fn to_json(file: &Path) -> serde_json::Value {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => panic!("cannot read {}: {e}", file.display()),
@@ -45,7 +64,7 @@ fn to_json(file: &Path) -> String {
         Ok(v) => v,
         Err(e) => panic!("{} is not valid YAML: {e}", file.display()),
     };
-    value.to_string()
+    value
 }
 
 fn write(path: &Path, text: &str) {

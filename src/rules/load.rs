@@ -9,7 +9,6 @@ use crate::model::BuiltinRules;
 use serde_saphyr::options::AliasLimits;
 use serde_saphyr::{Budget, Options};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// The rule files under `rules/`, embedded at build time (see `build.rs`): each file's
 /// name, its YAML text, and its contents as JSON (parsed from the YAML by the build).
@@ -47,23 +46,22 @@ impl Loaded {
     }
 }
 
-/// The embedded rules counted, once per process (see [`builtin`]).
-static BUILTIN: OnceLock<BuiltinRules> = OnceLock::new();
+/// The embedded rules as the build counted them (see `build.rs`): the newest
+/// `last_reviewed` of a regime, the number of regimes and of apps.
+static EMBEDDED_SUMMARY: (Option<&str>, usize, usize) =
+    include!(concat!(env!("OUT_DIR"), "/embedded_summary.rs"));
 
 /// The rules embedded in appaudit, counted: their newest review date, regimes and
-/// apps. Free after a [`load`] of the embedded set alone; else they are loaded once.
+/// apps. Counted at build time, so `--version` and a scan with `--no-default-rules`
+/// load no embedded rule for it (unit test
+/// `builtin_counts_are_those_of_the_loaded_embedded_rules`).
 pub fn builtin() -> BuiltinRules {
-    BUILTIN
-        .get_or_init(|| summary(load_uncached(&LoadOptions::default()).rules.as_ref()))
-        .clone()
-}
-
-fn summary(rules: Option<&RuleSet>) -> BuiltinRules {
-    rules.map_or_else(BuiltinRules::default, |r| BuiltinRules {
-        reviewed: r.reviewed_as_of().map(str::to_string),
-        regimes: r.regimes.len(),
-        apps: r.apps.len(),
-    })
+    let (reviewed, regimes, apps) = EMBEDDED_SUMMARY;
+    BuiltinRules {
+        reviewed: reviewed.map(str::to_string),
+        regimes,
+        apps,
+    }
 }
 
 /// Reads, parses and validates the rules `options` ask for. Never stops at the first
@@ -74,14 +72,6 @@ fn summary(rules: Option<&RuleSet>) -> BuiltinRules {
 /// files are parsed again from their YAML and validated again, and every diagnostic is
 /// the same as if they had been parsed with their places from the start.
 pub fn load(options: &LoadOptions) -> Loaded {
-    let loaded = load_uncached(options);
-    if !options.no_default_rules && options.paths.is_empty() {
-        BUILTIN.get_or_init(|| summary(loaded.rules.as_ref()));
-    }
-    loaded
-}
-
-fn load_uncached(options: &LoadOptions) -> Loaded {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
@@ -520,6 +510,16 @@ mod tests {
             first.path.starts_with("<embedded>/") && first.line > 0,
             "{clash:?}"
         );
+    }
+
+    #[test]
+    fn builtin_counts_are_those_of_the_loaded_embedded_rules() {
+        let loaded = load(&LoadOptions::default());
+        let rules = loaded.rules.unwrap();
+        let counted = builtin();
+        assert_eq!(counted.reviewed.as_deref(), rules.reviewed_as_of());
+        assert_eq!(counted.regimes, rules.regimes.len());
+        assert_eq!(counted.apps, rules.apps.len());
     }
 
     #[test]
