@@ -6,6 +6,8 @@ use super::diagnostic::{Code, Diagnostic, Sources};
 use super::schema::RuleFile;
 use super::{RuleSet, validate};
 use crate::model::BuiltinRules;
+use rayon::prelude::*;
+use serde_saphyr::budget::BudgetReport;
 use serde_saphyr::options::AliasLimits;
 use serde_saphyr::{Budget, Options};
 use std::path::{Path, PathBuf};
@@ -14,6 +16,12 @@ use std::path::{Path, PathBuf};
 /// name, its YAML text, and its contents as JSON (parsed from the YAML by the build).
 pub static EMBEDDED: &[(&str, &str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// The embedded rules as validation makes them, written by `build.rs` (`None` when
+/// it could not): [`load`] of the embedded set alone reads this and validates nothing.
+/// Unit tests `embedded_rules_from_json_are_those_from_yaml` and
+/// `embedded_rules_load_without_problems` validate the embedded files and compare.
+static EMBEDDED_RULESET: Option<&str> = include!(concat!(env!("OUT_DIR"), "/embedded_ruleset.rs"));
 
 /// A rule file larger than this is refused before parsing.
 const MAX_RULE_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -67,11 +75,24 @@ pub fn builtin() -> BuiltinRules {
 /// Reads, parses and validates the rules `options` ask for. Never stops at the first
 /// problem: every file is read and every diagnostic collected.
 ///
-/// The embedded files are read from the JSON the build made of them: no YAML parse at
-/// start. That JSON has no places, so when validation finds any problem the embedded
+/// The embedded set alone is the rule set the build wrote (see [`EMBEDDED_RULESET`]).
+/// With other files, the embedded files are read from the JSON the build made of them:
+/// no YAML parse at start. That JSON has no places, so when validation finds any problem the embedded
 /// files are parsed again from their YAML and validated again, and every diagnostic is
 /// the same as if they had been parsed with their places from the start.
 pub fn load(options: &LoadOptions) -> Loaded {
+    if !options.no_default_rules
+        && options.paths.is_empty()
+        && let Some(rules) = EMBEDDED_RULESET.and_then(|json| serde_json::from_str(json).ok())
+    {
+        // The embedded rules alone: validated by the unit tests, so no diagnostic and
+        // no source to quote.
+        return Loaded {
+            rules: Some(rules),
+            diagnostics: Vec::new(),
+            sources: Sources::default(),
+        };
+    }
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
@@ -295,8 +316,179 @@ fn parse_source(
     sources: &Sources,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<ParsedFile> {
+    let text = sources.text(id);
+    let parts = (text.len() / MIN_PART_BYTES).min(rayon::current_num_threads());
+    if parts >= 2
+        && let Some(file) = parse_in_parts(text, parts, parse_options)
+    {
+        return Some(ParsedFile { source: id, file });
+    }
     parse_spanned::<RuleFile>(id, sources, RULE_SECTIONS, diagnostics)
         .map(|file| ParsedFile { source: id, file })
+}
+
+/// A rule file is parsed in parts on several cores only when each part gets this much.
+const MIN_PART_BYTES: usize = 256 * 1024;
+
+/// Parses a big rule file in `parts` pieces at once, cut before top-level list items,
+/// and joins them: what parsing it whole gives, places included, or `None` whenever
+/// that cannot be promised, and the caller parses it whole (which also makes every
+/// diagnostic of a file that does not parse).
+///
+/// A part keeps the byte offsets, lines and columns of the file: the text before it
+/// is blanked (each byte but `\n` a space) except its list's `key:` line. Only plain
+/// files are cut: top-level keys `version`, `regimes`, `apps` and `policies` each at
+/// most once, no anchors (an alias could name one in another part), no directives or
+/// document markers. Any part that fails sends the file to the whole parse. The
+/// parse budget holds for the whole file when the sums of the parts' counters do,
+/// since every event of the whole file is in some part.
+fn parse_in_parts(text: &str, parts: usize, options: fn() -> Options) -> Option<RuleFile> {
+    let cuts = cut_points(text, parts)?;
+    let limits = options().budget.unwrap_or_default();
+    let results: Vec<Option<(RuleFile, BudgetReport)>> = cuts
+        .par_iter()
+        .enumerate()
+        .map(|(i, cut)| {
+            let end = cuts.get(i + 1).map_or(text.len(), |next| next.start);
+            let report = std::rc::Rc::new(std::cell::RefCell::new(None));
+            let sink = report.clone();
+            let options = options().with_budget_report(move |r: BudgetReport| {
+                *sink.borrow_mut() = Some(r);
+            });
+            let parsed = match cut.header.clone() {
+                None => serde_saphyr::from_str_with_options::<RuleFile>(&text[..end], options),
+                Some(header) => {
+                    let part = blanked(text, header, cut.start, end);
+                    serde_saphyr::from_str_with_options::<RuleFile>(&part, options)
+                }
+            };
+            let report = report.borrow_mut().take()?;
+            Some((parsed.ok()?, report))
+        })
+        .collect();
+    let mut whole = RuleFile::default();
+    let mut sum = BudgetReport::default();
+    for (file, report) in results.into_iter().collect::<Option<Vec<_>>>()? {
+        if file.version.is_some() {
+            whole.version = file.version;
+        }
+        whole.regimes.extend(file.regimes);
+        whole.apps.extend(file.apps);
+        whole.policies.extend(file.policies);
+        sum.events += report.events;
+        sum.aliases += report.aliases;
+        sum.anchors += report.anchors;
+        sum.recorded_anchor_events += report.recorded_anchor_events;
+        sum.recorded_anchor_bytes += report.recorded_anchor_bytes;
+        sum.nodes += report.nodes;
+        sum.total_scalar_bytes += report.total_scalar_bytes;
+        sum.merge_keys += report.merge_keys;
+    }
+    // Depth and documents are the same in a part as in the whole file.
+    let within = sum.events <= limits.max_events
+        && sum.aliases <= limits.max_aliases
+        && sum.anchors <= limits.max_anchors
+        && sum.recorded_anchor_events <= limits.max_recorded_anchor_events
+        && sum.recorded_anchor_bytes <= limits.max_recorded_anchor_bytes
+        && sum.nodes <= limits.max_nodes
+        && sum.total_scalar_bytes <= limits.max_total_scalar_bytes
+        && sum.merge_keys <= limits.max_merge_keys;
+    within.then_some(whole)
+}
+
+/// Where a part of a rule file starts, and the byte range of the `key:` line of the
+/// list it starts in (`None` for the first part, which is the file's own beginning).
+struct Cut {
+    start: usize,
+    header: Option<std::ops::Range<usize>>,
+}
+
+/// Up to `parts` places to cut `text` at, each the start of a top-level list item
+/// near an even share of the bytes; `None` when the file is not plain enough to cut
+/// (see [`parse_in_parts`]) or has no place to cut.
+fn cut_points(text: &str, parts: usize) -> Option<Vec<Cut>> {
+    if text.starts_with('\u{feff}') {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    // `&` starting a node is an anchor; one inside a word (`?a=1&b=2`) is not.
+    let anchor = memchr::memchr_iter(b'&', bytes).any(|at| {
+        at == 0
+            || matches!(
+                bytes[at - 1],
+                b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b','
+            )
+    });
+    if anchor {
+        return None;
+    }
+    let mut cuts = vec![Cut {
+        start: 0,
+        header: None,
+    }];
+    let mut keys_seen: Vec<&str> = Vec::new();
+    let mut section: Option<std::ops::Range<usize>> = None;
+    let mut item_indent: Option<usize> = None;
+    let mut line_start = 0;
+    while line_start < text.len() {
+        let line_end =
+            memchr::memchr(b'\n', &bytes[line_start..]).map_or(text.len(), |i| line_start + i + 1);
+        let line = &text[line_start..line_end];
+        let start = line_start;
+        line_start = line_end;
+        let content = line.trim_end();
+        let unindented = content.trim_start_matches(' ');
+        if unindented.is_empty() || unindented.starts_with('#') {
+            continue;
+        }
+        let indent = content.len() - unindented.len();
+        if indent == 0 {
+            let key = if content.starts_with("version:") {
+                section = None;
+                "version"
+            } else {
+                let key = RULE_SECTIONS
+                    .iter()
+                    .find(|k| content.strip_suffix(':') == Some(**k))?;
+                section = Some(start..line_end);
+                item_indent = None;
+                key
+            };
+            if keys_seen.contains(&key) {
+                return None;
+            }
+            keys_seen.push(key);
+            continue;
+        }
+        // Content under `version:` or before any key, or indented with tabs: not cut.
+        let header = section.clone()?;
+        if unindented.starts_with('\t') {
+            return None;
+        }
+        if unindented.starts_with("- ") || unindented == "-" {
+            let first = *item_indent.get_or_insert(indent);
+            let share = text.len() * cuts.len() / parts;
+            if indent == first && start >= share && cuts.len() < parts {
+                cuts.push(Cut {
+                    start,
+                    header: Some(header),
+                });
+            }
+        }
+    }
+    (cuts.len() >= 2).then_some(cuts)
+}
+
+/// `text[..end]` with every byte before `start`, except the `header` line, made a
+/// space (newlines kept): a part parses with the places it has in the whole file.
+fn blanked(text: &str, header: std::ops::Range<usize>, start: usize, end: usize) -> String {
+    let blank = |b: &u8| if *b == b'\n' { '\n' } else { ' ' };
+    let mut part = String::with_capacity(end);
+    part.extend(text.as_bytes()[..header.start].iter().map(blank));
+    part.push_str(&text[header.clone()]);
+    part.extend(text.as_bytes()[header.end..start].iter().map(blank));
+    part.push_str(&text[start..end]);
+    part
 }
 
 /// The top-level lists of a rule file, whose items are parsed one by one after an error.
@@ -465,21 +657,31 @@ mod tests {
 
     #[test]
     fn embedded_rules_from_json_are_those_from_yaml() {
+        // The set the build wrote, and the one validated from the JSON files (the path
+        // taken when other rule files are loaded too; a file with no rules is added).
         let loaded = load(&LoadOptions::default());
-        let mut sources = Sources::default();
-        let mut diagnostics = Vec::new();
-        let files: Vec<ParsedFile> = EMBEDDED
-            .iter()
-            .filter_map(|(name, text, _)| {
-                let id = sources.add(format!("<embedded>/{name}"), (*text).to_string());
-                parse_source(id, &sources, &mut diagnostics)
-            })
-            .collect();
-        let from_yaml = validate::validate(&files, &sources, &mut diagnostics);
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.yaml");
+        std::fs::write(&empty, "version: 1\n").unwrap();
+        let with_file = load(&LoadOptions {
+            paths: vec![empty],
+            no_default_rules: false,
+        });
+        assert!(
+            with_file.diagnostics.is_empty(),
+            "{:?}",
+            with_file.diagnostics
+        );
+        let (from_yaml, diagnostics) = validate_embedded();
         assert!(diagnostics.is_empty());
+        let from_yaml = serde_json::to_value(from_yaml).unwrap();
         assert_eq!(
             serde_json::to_value(loaded.rules.unwrap()).unwrap(),
-            serde_json::to_value(from_yaml).unwrap()
+            from_yaml
+        );
+        assert_eq!(
+            serde_json::to_value(with_file.rules.unwrap()).unwrap(),
+            from_yaml
         );
     }
 
@@ -524,10 +726,29 @@ mod tests {
 
     #[test]
     fn embedded_rules_load_without_problems() {
+        assert!(EMBEDDED_RULESET.is_some(), "build.rs wrote no rule set");
         let loaded = load(&LoadOptions::default());
-        let problems: Vec<String> = loaded.diagnostics.iter().map(|d| d.one_line()).collect();
-        assert!(problems.is_empty(), "{problems:#?}");
         assert!(loaded.rules.unwrap().apps.len() >= 8);
+        // Validated as with a user's file: the set above skipped validation.
+        let (rules, diagnostics) = validate_embedded();
+        let problems: Vec<String> = diagnostics.iter().map(|d| d.one_line()).collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert!(rules.apps.len() >= 8);
+    }
+
+    /// The embedded files parsed from their YAML and validated, as any rule file.
+    fn validate_embedded() -> (RuleSet, Vec<Diagnostic>) {
+        let mut sources = Sources::default();
+        let mut diagnostics = Vec::new();
+        let files: Vec<ParsedFile> = EMBEDDED
+            .iter()
+            .filter_map(|(name, text, _)| {
+                let id = sources.add(format!("<embedded>/{name}"), (*text).to_string());
+                parse_source(id, &sources, &mut diagnostics)
+            })
+            .collect();
+        let rules = validate::validate(&files, &sources, &mut diagnostics);
+        (rules, diagnostics)
     }
 
     #[test]
