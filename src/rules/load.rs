@@ -3,11 +3,10 @@
 //! files may come from third parties.
 
 use super::diagnostic::{Code, Diagnostic, Sources};
+use super::parts::MIN_PART_BYTES;
 use super::schema::RuleFile;
 use super::{RuleSet, validate};
 use crate::model::BuiltinRules;
-use rayon::prelude::*;
-use serde_saphyr::budget::BudgetReport;
 use serde_saphyr::options::AliasLimits;
 use serde_saphyr::{Budget, Options};
 use std::path::{Path, PathBuf};
@@ -319,7 +318,7 @@ fn parse_source(
     let text = sources.text(id);
     let parts = (text.len() / MIN_PART_BYTES).min(rayon::current_num_threads());
     if parts >= 2
-        && let Some(file) = parse_in_parts(text, parts, parse_options)
+        && let Some(file) = super::parts::parse_in_parts(text, parts, parse_options)
     {
         return Some(ParsedFile { source: id, file });
     }
@@ -327,172 +326,8 @@ fn parse_source(
         .map(|file| ParsedFile { source: id, file })
 }
 
-/// A rule file is parsed in parts on several cores only when each part gets this much.
-const MIN_PART_BYTES: usize = 256 * 1024;
-
-/// Parses a big rule file in `parts` pieces at once, cut before top-level list items,
-/// and joins them: what parsing it whole gives, places included, or `None` whenever
-/// that cannot be promised, and the caller parses it whole (which also makes every
-/// diagnostic of a file that does not parse).
-///
-/// A part keeps the byte offsets, lines and columns of the file: the text before it
-/// is blanked (each byte but `\n` a space) except its list's `key:` line. Only plain
-/// files are cut: top-level keys `version`, `regimes`, `apps` and `policies` each at
-/// most once, no anchors (an alias could name one in another part), no directives or
-/// document markers. Any part that fails sends the file to the whole parse. The
-/// parse budget holds for the whole file when the sums of the parts' counters do,
-/// since every event of the whole file is in some part.
-fn parse_in_parts(text: &str, parts: usize, options: fn() -> Options) -> Option<RuleFile> {
-    let cuts = cut_points(text, parts)?;
-    let limits = options().budget.unwrap_or_default();
-    let results: Vec<Option<(RuleFile, BudgetReport)>> = cuts
-        .par_iter()
-        .enumerate()
-        .map(|(i, cut)| {
-            let end = cuts.get(i + 1).map_or(text.len(), |next| next.start);
-            let report = std::rc::Rc::new(std::cell::RefCell::new(None));
-            let sink = report.clone();
-            let options = options().with_budget_report(move |r: BudgetReport| {
-                *sink.borrow_mut() = Some(r);
-            });
-            let parsed = match cut.header.clone() {
-                None => serde_saphyr::from_str_with_options::<RuleFile>(&text[..end], options),
-                Some(header) => {
-                    let part = blanked(text, header, cut.start, end);
-                    serde_saphyr::from_str_with_options::<RuleFile>(&part, options)
-                }
-            };
-            let report = report.borrow_mut().take()?;
-            Some((parsed.ok()?, report))
-        })
-        .collect();
-    let mut whole = RuleFile::default();
-    let mut sum = BudgetReport::default();
-    for (file, report) in results.into_iter().collect::<Option<Vec<_>>>()? {
-        if file.version.is_some() {
-            whole.version = file.version;
-        }
-        whole.regimes.extend(file.regimes);
-        whole.apps.extend(file.apps);
-        whole.policies.extend(file.policies);
-        sum.events += report.events;
-        sum.aliases += report.aliases;
-        sum.anchors += report.anchors;
-        sum.recorded_anchor_events += report.recorded_anchor_events;
-        sum.recorded_anchor_bytes += report.recorded_anchor_bytes;
-        sum.nodes += report.nodes;
-        sum.total_scalar_bytes += report.total_scalar_bytes;
-        sum.merge_keys += report.merge_keys;
-    }
-    // Depth and documents are the same in a part as in the whole file.
-    let within = sum.events <= limits.max_events
-        && sum.aliases <= limits.max_aliases
-        && sum.anchors <= limits.max_anchors
-        && sum.recorded_anchor_events <= limits.max_recorded_anchor_events
-        && sum.recorded_anchor_bytes <= limits.max_recorded_anchor_bytes
-        && sum.nodes <= limits.max_nodes
-        && sum.total_scalar_bytes <= limits.max_total_scalar_bytes
-        && sum.merge_keys <= limits.max_merge_keys;
-    within.then_some(whole)
-}
-
-/// Where a part of a rule file starts, and the byte range of the `key:` line of the
-/// list it starts in (`None` for the first part, which is the file's own beginning).
-struct Cut {
-    start: usize,
-    header: Option<std::ops::Range<usize>>,
-}
-
-/// Up to `parts` places to cut `text` at, each the start of a top-level list item
-/// near an even share of the bytes; `None` when the file is not plain enough to cut
-/// (see [`parse_in_parts`]) or has no place to cut.
-fn cut_points(text: &str, parts: usize) -> Option<Vec<Cut>> {
-    if text.starts_with('\u{feff}') {
-        return None;
-    }
-    let bytes = text.as_bytes();
-    // `&` starting a node is an anchor; one inside a word (`?a=1&b=2`) is not.
-    let anchor = memchr::memchr_iter(b'&', bytes).any(|at| {
-        at == 0
-            || matches!(
-                bytes[at - 1],
-                b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b','
-            )
-    });
-    if anchor {
-        return None;
-    }
-    let mut cuts = vec![Cut {
-        start: 0,
-        header: None,
-    }];
-    let mut keys_seen: Vec<&str> = Vec::new();
-    let mut section: Option<std::ops::Range<usize>> = None;
-    let mut item_indent: Option<usize> = None;
-    let mut line_start = 0;
-    while line_start < text.len() {
-        let line_end =
-            memchr::memchr(b'\n', &bytes[line_start..]).map_or(text.len(), |i| line_start + i + 1);
-        let line = &text[line_start..line_end];
-        let start = line_start;
-        line_start = line_end;
-        let content = line.trim_end();
-        let unindented = content.trim_start_matches(' ');
-        if unindented.is_empty() || unindented.starts_with('#') {
-            continue;
-        }
-        let indent = content.len() - unindented.len();
-        if indent == 0 {
-            let key = if content.starts_with("version:") {
-                section = None;
-                "version"
-            } else {
-                let key = RULE_SECTIONS
-                    .iter()
-                    .find(|k| content.strip_suffix(':') == Some(**k))?;
-                section = Some(start..line_end);
-                item_indent = None;
-                key
-            };
-            if keys_seen.contains(&key) {
-                return None;
-            }
-            keys_seen.push(key);
-            continue;
-        }
-        // Content under `version:` or before any key, or indented with tabs: not cut.
-        let header = section.clone()?;
-        if unindented.starts_with('\t') {
-            return None;
-        }
-        if unindented.starts_with("- ") || unindented == "-" {
-            let first = *item_indent.get_or_insert(indent);
-            let share = text.len() * cuts.len() / parts;
-            if indent == first && start >= share && cuts.len() < parts {
-                cuts.push(Cut {
-                    start,
-                    header: Some(header),
-                });
-            }
-        }
-    }
-    (cuts.len() >= 2).then_some(cuts)
-}
-
-/// `text[..end]` with every byte before `start`, except the `header` line, made a
-/// space (newlines kept): a part parses with the places it has in the whole file.
-fn blanked(text: &str, header: std::ops::Range<usize>, start: usize, end: usize) -> String {
-    let blank = |b: &u8| if *b == b'\n' { '\n' } else { ' ' };
-    let mut part = String::with_capacity(end);
-    part.extend(text.as_bytes()[..header.start].iter().map(blank));
-    part.push_str(&text[header.clone()]);
-    part.extend(text.as_bytes()[header.end..start].iter().map(blank));
-    part.push_str(&text[start..end]);
-    part
-}
-
 /// The top-level lists of a rule file, whose items are parsed one by one after an error.
-const RULE_SECTIONS: &[&str] = &["regimes", "apps", "policies"];
+pub(super) const RULE_SECTIONS: &[&str] = &["regimes", "apps", "policies"];
 
 /// Parses source `id` as a `T` (a rule or exceptions file). On failure every item of
 /// the top-level lists named in `sections` is parsed on its own, so a file with three

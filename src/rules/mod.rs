@@ -12,6 +12,7 @@ pub use error::RulesError;
 pub mod export;
 pub mod jurisdiction;
 pub mod load;
+mod parts;
 pub mod policy;
 pub mod schema;
 pub mod stix2;
