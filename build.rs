@@ -3,7 +3,9 @@
 //! Each file is parsed here, at build time: a file that is not valid YAML fails the
 //! build, and the binary gets its contents as JSON beside the YAML text, so loading
 //! the embedded rules at start needs no YAML parse (the text is kept to quote it
-//! when a user's rule clashes with an embedded one).
+//! when a user's rule clashes with an embedded one). The build also writes the
+//! embedded rules as the validated rule set (read at start when no other rule file
+//! is given, so nothing is validated then) and their counts for `--version`.
 
 use std::path::{Path, PathBuf};
 
