@@ -104,14 +104,18 @@ pub fn run(request: &ScanRequest, matcher: &Matcher, progress: &dyn Progress) ->
         units.extend(plan.units.into_iter().map(|u| (i, u)));
     }
     progress.start(units.len());
-    let per_unit: Vec<(usize, UnitResult)> = units
-        .par_iter()
-        .map(|(i, unit)| {
-            let r = scan_unit(unit, request, matcher);
-            progress.advance();
-            (*i, r)
-        })
-        .collect();
+    let scan = |(i, unit): &(usize, Unit)| {
+        let r = scan_unit(unit, request, matcher);
+        progress.advance();
+        (*i, r)
+    };
+    // One unit (a single dump) is scanned on this thread: starting the thread pool for
+    // it took longer than a scan of one line does.
+    let per_unit: Vec<(usize, UnitResult)> = if units.len() == 1 {
+        units.iter().map(scan).collect()
+    } else {
+        units.par_iter().map(scan).collect()
+    };
     progress.finish();
 
     let mut found_in_input = vec![false; request.inputs.len()];

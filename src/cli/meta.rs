@@ -24,7 +24,7 @@ pub struct ManArgs {
 }
 
 /// `appaudit 0.1.0 (rules reviewed 2026-12-02: 36 regimes, 148 apps)`: the version
-/// and the rules built in, counted from the embedded rules at run time.
+/// and the rules built in, as the build counted them.
 pub fn version_line() -> String {
     let rules = crate::rules::builtin();
     format!(

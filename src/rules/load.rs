@@ -3,18 +3,24 @@
 //! files may come from third parties.
 
 use super::diagnostic::{Code, Diagnostic, Sources};
+use super::parts::MIN_PART_BYTES;
 use super::schema::RuleFile;
 use super::{RuleSet, validate};
 use crate::model::BuiltinRules;
 use serde_saphyr::options::AliasLimits;
 use serde_saphyr::{Budget, Options};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// The rule files under `rules/`, embedded at build time (see `build.rs`): each file's
 /// name, its YAML text, and its contents as JSON (parsed from the YAML by the build).
 pub static EMBEDDED: &[(&str, &str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// The embedded rules as validation makes them, written by `build.rs` (`None` when
+/// it could not): [`load`] of the embedded set alone reads this and validates nothing.
+/// Unit tests `embedded_rules_from_json_are_those_from_yaml` and
+/// `embedded_rules_load_without_problems` validate the embedded files and compare.
+static EMBEDDED_RULESET: Option<&str> = include!(concat!(env!("OUT_DIR"), "/embedded_ruleset.rs"));
 
 /// A rule file larger than this is refused before parsing.
 const MAX_RULE_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -47,41 +53,45 @@ impl Loaded {
     }
 }
 
-/// The embedded rules counted, once per process (see [`builtin`]).
-static BUILTIN: OnceLock<BuiltinRules> = OnceLock::new();
+/// The embedded rules as the build counted them (see `build.rs`): the newest
+/// `last_reviewed` of a regime, the number of regimes and of apps.
+static EMBEDDED_SUMMARY: (Option<&str>, usize, usize) =
+    include!(concat!(env!("OUT_DIR"), "/embedded_summary.rs"));
 
 /// The rules embedded in appaudit, counted: their newest review date, regimes and
-/// apps. Free after a [`load`] of the embedded set alone; else they are loaded once.
+/// apps. Counted at build time, so `--version` and a scan with `--no-default-rules`
+/// load no embedded rule for it (unit test
+/// `builtin_counts_are_those_of_the_loaded_embedded_rules`).
 pub fn builtin() -> BuiltinRules {
-    BUILTIN
-        .get_or_init(|| summary(load_uncached(&LoadOptions::default()).rules.as_ref()))
-        .clone()
-}
-
-fn summary(rules: Option<&RuleSet>) -> BuiltinRules {
-    rules.map_or_else(BuiltinRules::default, |r| BuiltinRules {
-        reviewed: r.reviewed_as_of().map(str::to_string),
-        regimes: r.regimes.len(),
-        apps: r.apps.len(),
-    })
+    let (reviewed, regimes, apps) = EMBEDDED_SUMMARY;
+    BuiltinRules {
+        reviewed: reviewed.map(str::to_string),
+        regimes,
+        apps,
+    }
 }
 
 /// Reads, parses and validates the rules `options` ask for. Never stops at the first
 /// problem: every file is read and every diagnostic collected.
 ///
-/// The embedded files are read from the JSON the build made of them: no YAML parse at
-/// start. That JSON has no places, so when validation finds any problem the embedded
+/// The embedded set alone is the rule set the build wrote (see [`EMBEDDED_RULESET`]).
+/// With other files, the embedded files are read from the JSON the build made of them:
+/// no YAML parse at start. That JSON has no places, so when validation finds any problem the embedded
 /// files are parsed again from their YAML and validated again, and every diagnostic is
 /// the same as if they had been parsed with their places from the start.
 pub fn load(options: &LoadOptions) -> Loaded {
-    let loaded = load_uncached(options);
-    if !options.no_default_rules && options.paths.is_empty() {
-        BUILTIN.get_or_init(|| summary(loaded.rules.as_ref()));
+    if !options.no_default_rules
+        && options.paths.is_empty()
+        && let Some(rules) = EMBEDDED_RULESET.and_then(|json| serde_json::from_str(json).ok())
+    {
+        // The embedded rules alone: validated by the unit tests, so no diagnostic and
+        // no source to quote.
+        return Loaded {
+            rules: Some(rules),
+            diagnostics: Vec::new(),
+            sources: Sources::default(),
+        };
     }
-    loaded
-}
-
-fn load_uncached(options: &LoadOptions) -> Loaded {
     let mut sources = Sources::default();
     let mut diagnostics = Vec::new();
     let mut files = Vec::new();
@@ -305,12 +315,19 @@ fn parse_source(
     sources: &Sources,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<ParsedFile> {
+    let text = sources.text(id);
+    let parts = (text.len() / MIN_PART_BYTES).min(rayon::current_num_threads());
+    if parts >= 2
+        && let Some(file) = super::parts::parse_in_parts(text, parts, parse_options)
+    {
+        return Some(ParsedFile { source: id, file });
+    }
     parse_spanned::<RuleFile>(id, sources, RULE_SECTIONS, diagnostics)
         .map(|file| ParsedFile { source: id, file })
 }
 
 /// The top-level lists of a rule file, whose items are parsed one by one after an error.
-const RULE_SECTIONS: &[&str] = &["regimes", "apps", "policies"];
+pub(super) const RULE_SECTIONS: &[&str] = &["regimes", "apps", "policies"];
 
 /// Parses source `id` as a `T` (a rule or exceptions file). On failure every item of
 /// the top-level lists named in `sections` is parsed on its own, so a file with three
@@ -475,21 +492,31 @@ mod tests {
 
     #[test]
     fn embedded_rules_from_json_are_those_from_yaml() {
+        // The set the build wrote, and the one validated from the JSON files (the path
+        // taken when other rule files are loaded too; a file with no rules is added).
         let loaded = load(&LoadOptions::default());
-        let mut sources = Sources::default();
-        let mut diagnostics = Vec::new();
-        let files: Vec<ParsedFile> = EMBEDDED
-            .iter()
-            .filter_map(|(name, text, _)| {
-                let id = sources.add(format!("<embedded>/{name}"), (*text).to_string());
-                parse_source(id, &sources, &mut diagnostics)
-            })
-            .collect();
-        let from_yaml = validate::validate(&files, &sources, &mut diagnostics);
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.yaml");
+        std::fs::write(&empty, "version: 1\n").unwrap();
+        let with_file = load(&LoadOptions {
+            paths: vec![empty],
+            no_default_rules: false,
+        });
+        assert!(
+            with_file.diagnostics.is_empty(),
+            "{:?}",
+            with_file.diagnostics
+        );
+        let (from_yaml, diagnostics) = validate_embedded();
         assert!(diagnostics.is_empty());
+        let from_yaml = serde_json::to_value(from_yaml).unwrap();
         assert_eq!(
             serde_json::to_value(loaded.rules.unwrap()).unwrap(),
-            serde_json::to_value(from_yaml).unwrap()
+            from_yaml
+        );
+        assert_eq!(
+            serde_json::to_value(with_file.rules.unwrap()).unwrap(),
+            from_yaml
         );
     }
 
@@ -523,11 +550,40 @@ mod tests {
     }
 
     #[test]
-    fn embedded_rules_load_without_problems() {
+    fn builtin_counts_are_those_of_the_loaded_embedded_rules() {
         let loaded = load(&LoadOptions::default());
-        let problems: Vec<String> = loaded.diagnostics.iter().map(|d| d.one_line()).collect();
-        assert!(problems.is_empty(), "{problems:#?}");
+        let rules = loaded.rules.unwrap();
+        let counted = builtin();
+        assert_eq!(counted.reviewed.as_deref(), rules.reviewed_as_of());
+        assert_eq!(counted.regimes, rules.regimes.len());
+        assert_eq!(counted.apps, rules.apps.len());
+    }
+
+    #[test]
+    fn embedded_rules_load_without_problems() {
+        assert!(EMBEDDED_RULESET.is_some(), "build.rs wrote no rule set");
+        let loaded = load(&LoadOptions::default());
         assert!(loaded.rules.unwrap().apps.len() >= 8);
+        // Validated as with a user's file: the set above skipped validation.
+        let (rules, diagnostics) = validate_embedded();
+        let problems: Vec<String> = diagnostics.iter().map(|d| d.one_line()).collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert!(rules.apps.len() >= 8);
+    }
+
+    /// The embedded files parsed from their YAML and validated, as any rule file.
+    fn validate_embedded() -> (RuleSet, Vec<Diagnostic>) {
+        let mut sources = Sources::default();
+        let mut diagnostics = Vec::new();
+        let files: Vec<ParsedFile> = EMBEDDED
+            .iter()
+            .filter_map(|(name, text, _)| {
+                let id = sources.add(format!("<embedded>/{name}"), (*text).to_string());
+                parse_source(id, &sources, &mut diagnostics)
+            })
+            .collect();
+        let rules = validate::validate(&files, &sources, &mut diagnostics);
+        (rules, diagnostics)
     }
 
     #[test]

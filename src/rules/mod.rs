@@ -12,6 +12,7 @@ pub use error::RulesError;
 pub mod export;
 pub mod jurisdiction;
 pub mod load;
+mod parts;
 pub mod policy;
 pub mod schema;
 pub mod stix2;
@@ -22,10 +23,10 @@ pub use load::{LoadOptions, Loaded, builtin, load};
 pub use schema::{Confidence, Coverage, Field, InstrumentKind, RegimeStatus, RuleKind};
 
 use crate::model::Platform;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A validated regime.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Regime {
     /// Unique, stable id (`us-eo-13971`) that apps, features and policies refer to.
     pub id: String,
@@ -54,6 +55,7 @@ pub struct Regime {
     /// Whether it binds anyone today (an app rule may give its own state for one app).
     pub status: Status,
     /// The legal texts it was read from (at least one; http(s) URLs).
+    #[serde(default)]
     pub sources: Vec<Source>,
     /// When a person last checked it against its sources, `YYYY-MM-DD`; the newest of
     /// these dates is what reports call "rules reviewed as of".
@@ -67,7 +69,7 @@ pub struct Regime {
 }
 
 /// Whether a regime (or a regime for one app) binds anyone today.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum Status {
     /// Binds someone today.
@@ -127,7 +129,7 @@ impl Regime {
 
 /// A document a rule cites: the legal text, or a page that supports an identifier or a
 /// state.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Source {
     /// Its address, an http(s) URL.
     pub url: String,
@@ -137,7 +139,7 @@ pub struct Source {
 }
 
 /// A covered app (or vendor) rule, validated.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AppRule {
     /// Unique, stable rule id (`wechat`): findings, baselines and `rules show` use it.
     pub id: String,
@@ -150,17 +152,19 @@ pub struct AppRule {
     /// A named app, or any app of a vendor (whose findings always need review).
     pub kind: RuleKind,
     /// The regimes that cover the app, with how and, where it differs, their state for it.
+    #[serde(default)]
     pub regimes: Vec<RegimeRef>,
     /// The ways to recognise the app on each platform (at least one).
+    #[serde(default)]
     pub identifiers: Vec<Identifier>,
     /// Covered functions that ship inside the app (WeChat Pay inside WeChat).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<Feature>,
     /// Who owned the publisher when: regimes that follow a company use it.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owners: Vec<Owner>,
     /// Sources for the identifiers (where the package names or publishers were found).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
     /// When a person last checked the rule, `YYYY-MM-DD`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -173,7 +177,7 @@ pub struct AppRule {
 }
 
 /// A regime as one app rule names it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RegimeRef {
     /// The regime's id.
     pub id: String,
@@ -186,7 +190,7 @@ pub struct RegimeRef {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// Sources for that state.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub status_sources: Vec<Source>,
     /// The regime reaches the app only while this owner owns it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -194,7 +198,7 @@ pub struct RegimeRef {
 }
 
 /// One owner of an app's publisher over a period (dates inclusive, `YYYY-MM-DD`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Owner {
     /// The owning company.
     pub name: String,
@@ -205,7 +209,7 @@ pub struct Owner {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// Sources for the ownership and its dates (an acquisition, a divestiture).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
     /// Free text about the ownership.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -232,7 +236,7 @@ impl Owner {
 
 /// How an identifier matches a value, with its text (trimmed; a certificate digest as
 /// lowercase hex without separators). All matching ignores case.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Pattern {
     /// The whole value.
@@ -268,7 +272,7 @@ impl Pattern {
 }
 
 /// One validated way to recognise an app on one platform.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Identifier {
     /// The platform whose apps it is matched against.
     pub platform: Platform,
@@ -286,11 +290,12 @@ pub struct Identifier {
 
 /// A covered function that ships inside an app (WeChat Pay inside WeChat): a finding
 /// on the app notes it, under the regimes that cover the function.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Feature {
     /// The function's name (`WeChat Pay`).
     pub name: String,
     /// Ids of the regimes that cover the function.
+    #[serde(default)]
     pub regimes: Vec<String>,
     /// The sentence findings show; without one they say that the app is installed and
     /// the function is built into it.
@@ -300,7 +305,7 @@ pub struct Feature {
 
 /// A validated policy: a named selection of regimes for a kind of user, which a scan
 /// can be scoped to (`--policy`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Policy {
     /// Unique, stable id (`us-federal-contractor`), as `--policy` names it.
     pub id: String,
@@ -310,22 +315,26 @@ pub struct Policy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Regimes that bind this kind of user.
+    #[serde(default)]
     pub regimes: Vec<String>,
     /// Regimes shown beside them as context only.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<String>,
     /// The rule file it came from.
     pub origin: String,
 }
 
 /// Every loaded and validated rule.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RuleSet {
     /// Every regime, in load order (embedded files first, then `--rules` paths).
+    #[serde(default)]
     pub regimes: Vec<Regime>,
     /// Every covered-app and vendor rule, in load order.
+    #[serde(default)]
     pub apps: Vec<AppRule>,
     /// Every policy, in load order.
+    #[serde(default)]
     pub policies: Vec<Policy>,
 }
 

@@ -114,7 +114,7 @@ fn pattern(ctx: &mut Ctx<'_>, kind: &str, text: String, label: Option<Label>) ->
             Pattern::Glob(text)
         }
         _ => {
-            if let Err(e) = crate::rules::compile::compile_regex(&text).map_err(|e| e.to_string()) {
+            if let Err(e) = crate::rules::compile::check_regex(&text).map_err(|e| e.to_string()) {
                 let first = e.lines().last().unwrap_or("invalid").trim();
                 let first = first.trim_start_matches("error: ").to_string();
                 ctx.push(

@@ -9,12 +9,17 @@ mod regime;
 use super::diagnostic::{Code, Diagnostic, Label, Sources};
 use super::load::ParsedFile;
 use super::schema::SourceRaw;
-use super::{Identifier, RuleSet, Source};
+use super::{Field, Identifier, RuleSet, Source};
+use crate::model::Platform;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
 
 /// Platform, field, pattern kind and lowercased pattern: what makes an identifier the same.
-type IdentifierKey = (String, String, String, String);
+type IdentifierKey = (Platform, Field, &'static str, String);
+
+/// foldhash rather than SipHash: ids and identifiers are hashed once per rule, which
+/// showed in the load of big rule files. Only looked up, never iterated.
+type FastHash = foldhash::fast::RandomState;
 
 struct Ctx<'a> {
     sources: &'a Sources,
@@ -51,7 +56,7 @@ pub fn validate(
 }
 
 /// Ids seen so far, with where each was first defined.
-type Seen = HashMap<String, Option<Label>>;
+type Seen = HashMap<String, Option<Label>, FastHash>;
 
 fn check_versions(ctx: &mut Ctx<'_>, files: &[ParsedFile]) {
     for f in files {
@@ -71,7 +76,7 @@ fn check_versions(ctx: &mut Ctx<'_>, files: &[ParsedFile]) {
 }
 
 fn regimes(ctx: &mut Ctx<'_>, files: &[ParsedFile], set: &mut RuleSet) -> Seen {
-    let mut seen = Seen::new();
+    let mut seen = Seen::default();
     for f in files {
         for raw in &f.file.regimes {
             let label = ctx.label(f.source, &raw.value.id);
@@ -87,8 +92,9 @@ fn regimes(ctx: &mut Ctx<'_>, files: &[ParsedFile], set: &mut RuleSet) -> Seen {
 }
 
 fn apps(ctx: &mut Ctx<'_>, files: &[ParsedFile], regimes: &Seen, set: &mut RuleSet) {
-    let mut seen = Seen::new();
-    let mut identifier_owner: HashMap<IdentifierKey, (String, Option<Label>)> = HashMap::new();
+    let mut seen = Seen::default();
+    let mut identifier_owner: HashMap<IdentifierKey, (String, Option<Label>), FastHash> =
+        HashMap::default();
     for f in files {
         for raw in &f.file.apps {
             let label = ctx.label(f.source, &raw.value.id);
@@ -109,15 +115,15 @@ fn apps(ctx: &mut Ctx<'_>, files: &[ParsedFile], regimes: &Seen, set: &mut RuleS
 /// showing both places.
 fn check_identifier_owner(
     ctx: &mut Ctx<'_>,
-    owners: &mut HashMap<IdentifierKey, (String, Option<Label>)>,
+    owners: &mut HashMap<IdentifierKey, (String, Option<Label>), FastHash>,
     rule: &str,
     ident: &Identifier,
     here: Option<Label>,
 ) {
     let key = (
-        ident.platform.as_str().to_string(),
-        ident.field.as_str().to_string(),
-        ident.pattern.kind().to_string(),
+        ident.platform,
+        ident.field,
+        ident.pattern.kind(),
         ident.pattern.text().to_lowercase(),
     );
     match owners.get(&key) {
@@ -146,7 +152,7 @@ fn check_identifier_owner(
 }
 
 fn policies(ctx: &mut Ctx<'_>, files: &[ParsedFile], regimes: &Seen, set: &mut RuleSet) {
-    let mut seen = Seen::new();
+    let mut seen = Seen::default();
     for f in files {
         for raw in &f.file.policies {
             let label = ctx.label(f.source, &raw.value.id);
@@ -162,7 +168,7 @@ fn policies(ctx: &mut Ctx<'_>, files: &[ParsedFile], regimes: &Seen, set: &mut R
 /// Records `id`; reports a duplicate with both places. Returns whether it was new.
 fn check_unique(
     ctx: &mut Ctx<'_>,
-    seen: &mut HashMap<String, Option<Label>>,
+    seen: &mut Seen,
     what: &str,
     id: &str,
     label: Option<Label>,
@@ -241,7 +247,7 @@ fn sources_of(ctx: &mut Ctx<'_>, source: usize, raw: &[SourceRaw]) -> Vec<Source
 
 fn check_regime_exists(
     ctx: &mut Ctx<'_>,
-    known: &HashMap<String, Option<Label>>,
+    known: &Seen,
     id: &str,
     label: Option<Label>,
     owner: &str,
