@@ -394,6 +394,54 @@ fn output_file_is_written_and_stdout_stays_empty() {
     assert_eq!(names.len(), 1, "no temporary file is left behind");
 }
 
+/// `-o /dev/null` or `-o /dev/stdout` (run as root, as admins do) must write into the
+/// device or through the link, never rename a report over it.
+#[cfg(unix)]
+#[test]
+fn output_to_a_link_or_a_fifo_writes_into_it_and_leaves_it_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.json");
+    std::fs::write(&target, "x".repeat(100_000)).unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    appaudit()
+        .args(["scan", "--format", "json", "-o"])
+        .arg(&link)
+        .arg("fixtures/scan/pm_list_tiktok.txt")
+        .assert()
+        .code(1);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(finding_ids(&doc).len(), 2);
+
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    appaudit()
+        .args(["scan", "--format", "json", "-o"])
+        .arg(&fifo)
+        .arg("fixtures/scan/pm_list_tiktok.txt")
+        .assert()
+        .code(1);
+    let doc: serde_json::Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(finding_ids(&doc).len(), 2);
+    use std::os::unix::fs::FileTypeExt as _;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
 /// `-o FILE` as a shell with `umask MASK` runs it: returns the file's mode.
 #[cfg(unix)]
 fn report_mode_with_umask(mask: &str, report: &std::path::Path) -> u32 {

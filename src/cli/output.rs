@@ -21,6 +21,21 @@ pub fn emit(
             lock.flush()?;
             Ok(())
         }
+        // A device, a FIFO or a link (`/dev/null`, `/dev/stdout`) is written into, never
+        // replaced: renaming a report over it would swap the device or the link for a file.
+        Some(path) if is_special(path) => {
+            // Truncating a device or a FIFO does nothing; a file behind a link is rewritten.
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut buf = io::BufWriter::new(file);
+            write(&mut buf).with_context(|| format!("cannot write {}", path.display()))?;
+            buf.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(())
+        }
         Some(path) => {
             let dir = match path.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p,
@@ -47,6 +62,12 @@ pub fn emit(
             Ok(())
         }
     }
+}
+
+/// Whether `path` exists as something other than a regular file (a link is not
+/// followed: replacing it would replace the link).
+fn is_special(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// A temporary file in `dir` created as a normal new file: on Unix with mode 0o666, which
