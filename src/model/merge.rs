@@ -2,7 +2,7 @@
 //! one app. Android, desktop and import collectors all merge here; [`AppSet`] lists
 //! the rule for each field.
 
-use super::{App, Platform, UserState};
+use super::{App, Evidence, Platform, UserState};
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 
@@ -117,6 +117,31 @@ impl<'f> AppSet<'f> {
         }
         self.index.insert(key, self.apps.len());
         self.apps.push(app);
+    }
+
+    /// [`AppSet::insert`] of an app whose evidence is made only when the set keeps it or
+    /// merges it into one it kept: `evidence()` becomes the app's one evidence entry. A
+    /// filtered read of millions of rows then does not quote the rows it drops.
+    pub fn insert_with(&mut self, mut app: App, evidence: impl FnOnce() -> Evidence) {
+        let key = app_key(&app);
+        let kept = self.index.get(&key).copied();
+        if kept.is_none()
+            && let Some(keep) = self.keep
+            && !keep.wants(&app)
+        {
+            self.unkept.add(&key, app.installer.is_some());
+            return;
+        }
+        // The allocation of the placeholder entry is reused.
+        app.evidence.clear();
+        app.evidence.push(evidence());
+        match kept {
+            Some(i) => self.apps[i].merge(app),
+            None => {
+                self.index.insert(key, self.apps.len());
+                self.apps.push(app);
+            }
+        }
     }
 
     /// Whether this set keeps `app` (always, unless it is filtered).
