@@ -7,6 +7,12 @@
   gen.py fleet DIR --devices N         N `pm list packages -f -i -U --show-versioncode` files
   gen.py tree DIR --files N --apps A   a disk tree: A app bundles + filler files, N files in all
   gen.py rules OUT --rules N           a rule file of N app rules (exact, prefix, glob, regex)
+  gen.py intune-csv OUT --devices N --per-device A
+                                       an Intune `AppInvRawData` CSV export: N devices of A apps,
+                                       rows shuffled (a device's rows are not adjacent)
+  gen.py osquery-json OUT --devices N --per-device A
+                                       osquery result-log rows (`hostIdentifier`, `columns`) of
+                                       N hosts of A apps, as a JSON array, rows shuffled
                 [--no-last-reviewed]           ... whose apps lack `last_reviewed` (N warnings)
 
 Package names are synthetic; a few covered apps (TikTok, WeChat, WPS Office) are sprinkled
@@ -277,9 +283,82 @@ def ios_backup(out, apps, files_per_app):
     print("%s: %d apps, %d Manifest.db rows" % (out, apps, apps * files_per_app))
 
 
+def fleet_rows(devices, per_device, seed):
+    """(device, app) pairs of a fleet, shuffled: a device's rows are spread over the file."""
+    order = list(range(devices * per_device))
+    random.Random(seed).shuffle(order)
+    return ((i // per_device, i % per_device) for i in order)
+
+
+def device_uuid(d):
+    return "%08x-%04x-4%03x-8%03x-%012x" % (0x3f1c0000 + d, d % 65536, d % 4096, (d * 7) % 4096, d * 2654435761 % (1 << 48))
+
+
+def intune_csv(out, devices, per_device):
+    """Intune's `AppInvRawData` export: Android, iOS and Windows devices (a third each);
+    every 7th device has a covered app, Windows apps have opaque keys (known by name)."""
+    platforms = [("Android", "Android 14", "14"), ("iOS", "iOS 18.1", "18.1"),
+                 ("Windows", "Windows 11 Enterprise", "10.0.22631.4460")]
+    covered = {"Android": [("com.zhiliaoapp.musically", "TikTok"), ("com.tencent.mm", "WeChat")],
+               "iOS": [("com.zhiliaoapp.musically", "TikTok"), ("com.tencent.xin", "WeChat")],
+               "Windows": [("", "WeChat"), ("", "TikTok")]}
+    with open(out, "w", newline="") as f:
+        f.write("ApplicationKey,ApplicationName,ApplicationPublisher,ApplicationShortVersion,"
+                "ApplicationVersion,DeviceId,DeviceName,OSDescription,OSVersion,Platform,UserName\n")
+        for d, a in fleet_rows(devices, per_device, 23):
+            platform, os_desc, os_version = platforms[d % 3]
+            app = (a * 7 + d) % (per_device * 2)
+            if a == 0 and d % 7 == 0:
+                key, name = covered[platform][d % 2]
+            else:
+                key = "com.%s.app%d" % (WORDS[app % len(WORDS)], app)
+                name = "%s %d" % (WORDS[app % len(WORDS)].title(), app)
+            if platform == "Windows":
+                key = "%016x" % (app * 0x9E3779B97F4A7C15 % (1 << 64))
+            f.write("%s,%s,%s Inc.,%d.%d,%d,%s,dev-%05d,%s,%s,%s,user%d\n" % (
+                key, name, WORDS[app % 7].title(), app % 9, app % 13, 1000 + app,
+                device_uuid(d), d, os_desc, os_version, platform, d))
+    print("%s: %d devices, %d rows, %d bytes" % (out, devices, devices * per_device, os.path.getsize(out)))
+
+
+def osquery_json(out, devices, per_device):
+    """osqueryd result-log rows of the `apps`, `programs` and `deb_packages` tables (a third
+    of the hosts each) in one JSON array, one row a line; every 7th host has a covered app."""
+    covered = [("com.tencent.xinWeChat", "WeChat.app"), ("com.tencent.qq", "QQ.app")]
+    with open(out, "w") as f:
+        f.write("[\n")
+        first = True
+        for d, a in fleet_rows(devices, per_device, 29):
+            app = (a * 7 + d) % (per_device * 2)
+            word = WORDS[app % len(WORDS)]
+            kind = d % 3
+            if kind == 0:
+                ident, name = ("com.%s.app%d" % (word, app), "%s %d.app" % (word.title(), app))
+                if a == 0 and d % 7 == 0:
+                    ident, name = covered[d % 2]
+                columns = ('{"bundle_identifier":"%s","name":"%s","bundle_short_version":"%d.%d",'
+                           '"bundle_version":"%d"}' % (ident, name, app % 9, app % 13, 1000 + app))
+                query = "pack_inventory_apps"
+            elif kind == 1:
+                name = "WeChat" if a == 0 and d % 7 == 0 else "%s %d" % (word.title(), app)
+                columns = ('{"name":"%s","version":"%d.%d","publisher":"%s Inc.","identifying_number":""}'
+                           % (name, app % 9, app % 13, WORDS[app % 7].title()))
+                query = "pack_inventory_programs"
+            else:
+                columns = ('{"name":"%s-%d","version":"%d.%d-1","arch":"amd64","maintainer":"dev"}'
+                           % (word, app, app % 9, app % 13))
+                query = "pack_inventory_deb"
+            f.write("%s{\"name\":\"%s\",\"hostIdentifier\":\"host-%05d\",\"columns\":%s,"
+                    "\"action\":\"added\"}" % ("" if first else ",\n", query, d, columns))
+            first = False
+        f.write("\n]\n")
+    print("%s: %d hosts, %d rows, %d bytes" % (out, devices, devices * per_device, os.path.getsize(out)))
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["dumpsys", "fleet", "subset", "tree", "rules", "ios-backup"])
+    p.add_argument("what", choices=["dumpsys", "fleet", "subset", "tree", "rules", "ios-backup",
+                                   "intune-csv", "osquery-json"])
     p.add_argument("out")
     p.add_argument("--packages", type=int)
     p.add_argument("--bytes", type=int)
@@ -302,6 +381,10 @@ def main():
         subset(a.src, a.out, a.devices)
     elif a.what == "tree":
         tree(a.out, a.files, a.apps)
+    elif a.what == "intune-csv":
+        intune_csv(a.out, a.devices, a.per_device)
+    elif a.what == "osquery-json":
+        osquery_json(a.out, a.devices, a.per_device)
     elif a.what == "ios-backup":
         ios_backup(a.out, a.apps, a.files_per_app)
     else:

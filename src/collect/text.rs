@@ -195,6 +195,18 @@ impl TextInput {
         }
     }
 
+    /// The whole file as bytes, for formats read record by record (CSV, JSON arrays)
+    /// rather than line by line: a complete input gives its decoded text, a streamed
+    /// one its raw bytes (BOM stripped, the head first, then the rest of the file as it
+    /// is read). Raw bytes may still hold NULs and invalid UTF-8: the reader decodes
+    /// them with the leniency of [`decode`] (UTF-16 files are always complete).
+    pub fn into_reader(self) -> Box<dyn Read + Send> {
+        match self.body {
+            Body::Complete => Box::new(std::io::Cursor::new(self.head.into_bytes())),
+            Body::Stream { raw_head, rest } => Box::new(std::io::Cursor::new(raw_head).chain(rest)),
+        }
+    }
+
     /// Calls `f(number, line)` for every line (numbered from 1, without its `\n` or
     /// `\r\n`), reading the file in chunks. Memory stays within a few chunks and
     /// [`MAX_LINE_BYTES`]. A read error stops the stream and is returned.
@@ -268,8 +280,69 @@ pub fn head_is_binary(head: &[u8]) -> bool {
     looks_binary(&head[..head.len().min(SAMPLE_BYTES)])
 }
 
+/// A reader that keeps the last bytes it passed on, so that a record parser reading
+/// through it (the `csv` crate) can quote the line a record started on as evidence
+/// without the file being held whole.
+pub(crate) struct RecentBytes<R> {
+    inner: R,
+    /// The bytes most recently read, the first of them at offset `start` of the stream.
+    kept: Vec<u8>,
+    start: u64,
+}
+
+/// How much of the stream [`RecentBytes`] keeps: a record's first line can be quoted
+/// while it started less than this many bytes before what was read last.
+const RECENT_BYTES: usize = 256 * 1024;
+
+impl<R: Read> RecentBytes<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        RecentBytes {
+            inner,
+            kept: Vec::new(),
+            start: 0,
+        }
+    }
+
+    /// The excerpt ([`excerpt`]) of the line holding stream offset `at`, decoded as
+    /// [`decode`] would; `None` when its start was read too long ago. Only the line's
+    /// part already read is quoted (an excerpt keeps 400 characters anyway).
+    pub(crate) fn excerpt_at(&self, at: u64) -> Option<String> {
+        let at = usize::try_from(at.checked_sub(self.start)?).ok()?;
+        let before = self.kept.get(..at)?;
+        let from = match memchr::memrchr(b'\n', before) {
+            Some(i) => i + 1,
+            // The line started before the bytes kept (unless they are the stream's start).
+            None if self.start > 0 => return None,
+            None => 0,
+        };
+        let to = memchr::memchr(b'\n', &self.kept[at..]).map_or(self.kept.len(), |i| at + i);
+        let mut scratch = Vec::new();
+        Some(excerpt(&decode_line(&self.kept[from..to], &mut scratch)))
+    }
+}
+
+impl<R: Read> Read for RecentBytes<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.kept.len() + n > 2 * RECENT_BYTES {
+            // Keep the last RECENT_BYTES only: memory stays bounded, copies amortised.
+            let drop = (self.kept.len() + n)
+                .saturating_sub(RECENT_BYTES)
+                .min(self.kept.len());
+            self.kept.drain(..drop);
+            self.start += drop as u64;
+        }
+        self.kept
+            .extend_from_slice(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+}
+
 /// One line of raw bytes as text: `\r` end removed, NULs dropped, invalid UTF-8 replaced.
-fn decode_line<'a>(bytes: &'a [u8], scratch: &'a mut Vec<u8>) -> std::borrow::Cow<'a, str> {
+pub(crate) fn decode_line<'a>(
+    bytes: &'a [u8],
+    scratch: &'a mut Vec<u8>,
+) -> std::borrow::Cow<'a, str> {
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
     let bytes = if memchr::memchr(0, bytes).is_some() {
         scratch.clear();
@@ -427,7 +500,7 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
 pub fn excerpt(line: &str) -> String {
     const MAX_CHARS: usize = 400;
     let line = line.trim();
-    // No more bytes than characters allowed: no need to count them.
+    // No more bytes than the limit: no more characters either (no need to count them).
     if line.len() <= MAX_CHARS {
         return line.to_owned();
     }

@@ -2,7 +2,7 @@
 //! one app. Android, desktop and import collectors all merge here; [`AppSet`] lists
 //! the rule for each field.
 
-use super::{App, Platform, UserState};
+use super::{App, Evidence, Platform, UserState};
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 
@@ -140,6 +140,34 @@ impl<'f> AppSet<'f> {
         let hash = key_hash(app);
         debug_assert!(!self.kept.contains(&hash), "a kept app is not passed over");
         self.unkept.add(hash, has_installer);
+    }
+
+    /// [`AppSet::insert`] of an app whose evidence is made only when the set keeps it or
+    /// merges it into one it kept: `evidence()` becomes the app's one evidence entry. A
+    /// filtered read of millions of rows then does not quote the rows it drops.
+    pub fn insert_with(&mut self, mut app: App, evidence: impl FnOnce() -> Evidence) {
+        if let Some(keep) = self.keep
+            && !keep.wants(&app)
+        {
+            let hash = key_hash(&app);
+            let kept = self
+                .kept
+                .contains(&hash)
+                .then(|| self.index.get(&app_key(&app)));
+            match kept.flatten() {
+                Some(&i) => {
+                    app.evidence.clear();
+                    app.evidence.push(evidence());
+                    self.apps[i].merge(app);
+                }
+                None => self.unkept.add(hash, app.installer.is_some()),
+            }
+            return;
+        }
+        // The allocation of the placeholder entry is reused.
+        app.evidence.clear();
+        app.evidence.push(evidence());
+        self.insert(app);
     }
 
     /// Whether this set keeps `app` (always, unless it is filtered).

@@ -4,11 +4,12 @@
 //!
 //! A `device` column splits the rows into devices; without one the file is one device.
 
-use super::{ImportedDevice, main_platform, non_empty};
+use super::{DeviceApps, ImportedDevice};
 use crate::collect::CollectError;
-use crate::collect::text::{excerpt, lines};
-use crate::model::{App, Evidence, Platform};
+use crate::collect::text::{RecentBytes, TextInput, excerpt, lines};
+use crate::model::{App, AppFilter, Evidence, Platform};
 use std::collections::HashMap;
+use std::io::Read;
 
 /// The `Evidence::format` of this source.
 pub const FORMAT: &str = "csv-inventory";
@@ -142,30 +143,30 @@ fn normalise(header: &str) -> String {
 /// Which field of each record holds each column (the best alias present wins).
 #[derive(Debug, Default)]
 struct Layout {
-    fields: HashMap<usize, usize>,
+    fields: [Option<usize>; ALIASES.len()],
 }
 
 impl Layout {
     fn new(headers: &[String]) -> Self {
         let names: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
-        let mut fields = HashMap::new();
+        let mut fields = [None; ALIASES.len()];
         for (column, aliases) in ALIASES {
             let found = aliases
                 .iter()
                 .find_map(|alias| names.iter().position(|n| n == alias));
-            if let Some(index) = found {
-                fields.insert(column as usize, index);
+            if let Some(slot) = fields.get_mut(column as usize) {
+                *slot = found;
             }
         }
         Layout { fields }
     }
 
     fn index(&self, column: Column) -> Option<usize> {
-        self.fields.get(&(column as usize)).copied()
+        self.fields.get(column as usize).copied().flatten()
     }
 
     fn known(&self) -> usize {
-        self.fields.len()
+        self.fields.iter().flatten().count()
     }
 }
 
@@ -233,60 +234,206 @@ pub fn platform_of(cell: &str) -> Option<Platform> {
 /// Parses an app inventory CSV into one device per value of its device column.
 pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectError> {
     let header = header_line(text).ok_or("expected a CSV header line")?;
+    let text_lines: Vec<&str> = lines(text).collect();
+    let quote = |_: &::csv::Reader<&[u8]>, position: &::csv::Position| {
+        position
+            .line()
+            .checked_sub(1)
+            .and_then(|l| usize::try_from(l).ok())
+            .and_then(|l| text_lines.get(l))
+            .map(|l| excerpt(l))
+    };
+    read_rows(text.as_bytes(), header, source, None, quote)
+}
+
+/// [`parse`] for a file too large to hold whole: records are read from the stream
+/// one at a time, each device keeps only the apps `keep` wants (an [`AppSet`] per
+/// device; rows of one device need not be adjacent, so every device stays open to the
+/// end), and evidence quotes a record's line from the bytes read last.
+///
+/// [`AppSet`]: crate::model::AppSet
+pub fn parse_input(
+    input: TextInput,
+    source: &str,
+    keep: &dyn AppFilter,
+) -> Result<Vec<ImportedDevice>, CollectError> {
+    let Some(header) = header_line(input.head()).map(str::to_owned) else {
+        // No header line within the head (a first line over 64 KiB): read whole.
+        return parse(&input.into_string()?, source);
+    };
+    let reader = RecentBytes::new(input.into_reader());
+    let quote = |reader: &::csv::Reader<RecentBytes<_>>, position: &::csv::Position| {
+        reader.get_ref().excerpt_at(position.byte())
+    };
+    read_rows(reader, &header, source, Some(keep), quote)
+}
+
+/// A record's field as text, decoded as [`decode`](crate::collect::text::decode) does
+/// (NULs dropped, invalid UTF-8 replaced).
+fn field_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr(0, bytes).is_some() {
+        let kept: Vec<u8> = bytes.iter().copied().filter(|b| *b != 0).collect();
+        return std::borrow::Cow::Owned(String::from_utf8_lossy(&kept).into_owned());
+    }
+    // Validation alone is much faster than the lossy walk on valid text.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// [`platform_of`] for the few values a platform column holds, each told once.
+#[derive(Default)]
+struct Platforms(Vec<(String, Option<Platform>)>);
+
+impl Platforms {
+    fn of(&mut self, cell: &str) -> Option<Platform> {
+        if let Some((_, platform)) = self.0.iter().find(|(known, _)| known == cell) {
+            return *platform;
+        }
+        let platform = platform_of(cell);
+        // A column of ever-new values (not a platform column after all) is not kept.
+        if self.0.len() < 64 {
+            self.0.push((cell.to_owned(), platform));
+        }
+        platform
+    }
+}
+
+/// The rows of one device: its id and name (when the file has a device column), and
+/// its apps.
+type Rows<'f> = (Option<(String, Option<String>)>, DeviceApps<'f>);
+
+/// The devices read so far, in first-seen order, found by their key without allocating.
+struct Devices<'f> {
+    keep: Option<&'f dyn AppFilter>,
+    devices: Vec<Rows<'f>>,
+    index_of: HashMap<String, usize>,
+    /// The slot of rows that name no device.
+    no_device: Option<usize>,
+}
+
+impl<'f> Devices<'f> {
+    /// The apps of the device `key` names (shown as `shown()`), opened on its first row.
+    fn apps(
+        &mut self,
+        key: Option<&str>,
+        shown: impl FnOnce() -> Option<String>,
+    ) -> Option<&mut DeviceApps<'f>> {
+        let known = match key {
+            Some(key) => self.index_of.get(key).copied(),
+            None => self.no_device,
+        };
+        let slot = known.unwrap_or_else(|| {
+            let shown = shown().or_else(|| key.map(str::to_owned));
+            let id = key.map(|id| (id.to_owned(), shown));
+            self.devices.push((id, DeviceApps::new(self.keep)));
+            let slot = self.devices.len() - 1;
+            match key {
+                Some(key) => {
+                    self.index_of.insert(key.to_owned(), slot);
+                }
+                None => self.no_device = Some(slot),
+            }
+            slot
+        });
+        self.devices.get_mut(slot).map(|(_, apps)| apps)
+    }
+}
+
+/// Reads the records of `reader` (the whole text, or a stream) into devices; `quote`
+/// gives a record's evidence excerpt. Every device keeps every row, or only what
+/// `keep` wants.
+fn read_rows<R: Read>(
+    reader: R,
+    header: &str,
+    source: &str,
+    keep: Option<&dyn AppFilter>,
+    quote: impl Fn(&::csv::Reader<R>, &::csv::Position) -> Option<String>,
+) -> Result<Vec<ImportedDevice>, CollectError> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .delimiter(delimiter(header))
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| format!("not valid CSV: {e}"))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let layout = Layout::new(&headers);
-    let platform_column = required_columns(&layout, &headers)?;
-    let text_lines: Vec<&str> = lines(text).collect();
-    let mut devices: Vec<Rows> = Vec::new();
-    let mut index_of: HashMap<Option<String>, usize> = HashMap::new();
+        .from_reader(reader);
+    let (layout, platform_column) = read_layout(&mut reader)?;
+    let mut devices = Devices {
+        keep,
+        devices: Vec::new(),
+        index_of: HashMap::new(),
+        no_device: None,
+    };
     let mut file_warnings = Vec::new();
     let (mut unknown_platform, mut no_id) = (Vec::new(), 0usize);
     let mut rows = 0usize;
-    for record in reader.records() {
-        let record = record.map_err(|e| format!("not valid CSV: {e}"))?;
+    let mut record = ::csv::ByteRecord::new();
+    let mut platforms = Platforms::default();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| format!("not valid CSV: {e}"))?
+    {
         let line = record.position().map(|p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
+        let fields: Vec<std::borrow::Cow<'_, str>> = record.iter().map(field_text).collect();
+        if fields.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         rows += 1;
-        let cell = |column: Column| {
+        let raw = |column: Column| {
             layout
                 .index(column)
-                .and_then(|i| record.get(i))
-                .and_then(non_empty)
+                .and_then(|i| fields.get(i))
+                .map(|f| f.trim())
+                .filter(|f| !f.is_empty())
         };
-        let Some(platform) = record.get(platform_column).and_then(platform_of) else {
+        let cell = |column: Column| raw(column).map(str::to_owned);
+        let Some(platform) = fields.get(platform_column).and_then(|f| platforms.of(f)) else {
             if unknown_platform.len() < 5 {
                 let at = line.map_or_else(String::new, |l| format!("line {l}: "));
-                let value = record.get(platform_column).unwrap_or_default();
+                let value = fields.get(platform_column).map_or("", |f| f.as_ref());
                 unknown_platform.push(format!("{at}`{value}`"));
             }
             continue;
         };
-        let evidence = row_evidence(source, line, &text_lines);
-        let Some(app) = row_app(&layout, &cell, platform, evidence) else {
+        let Some(app) = row_app(&layout, &cell, platform, super::no_evidence()) else {
             no_id += 1;
             continue;
         };
-        let device = cell(Column::DeviceId).or_else(|| cell(Column::Device));
-        let slot = *index_of.entry(device.clone()).or_insert_with(|| {
-            let shown = cell(Column::Device).or_else(|| device.clone());
-            devices.push((device.map(|id| (id, shown)), Vec::new(), Vec::new()));
-            devices.len() - 1
-        });
-        devices[slot].1.push(app);
+        let device = raw(Column::DeviceId).or_else(|| raw(Column::Device));
+        // Evidence is made only for an app kept: quoting every row would cost more
+        // than reading it.
+        let evidence = || Evidence {
+            path: source.to_owned(),
+            line,
+            format: FORMAT.to_owned(),
+            excerpt: record.position().and_then(|p| quote(&reader, p)),
+        };
+        if let Some(apps) = devices.apps(device, || cell(Column::Device)) {
+            apps.push(app, evidence);
+        }
     }
     file_warnings.extend(skipped_rows(&unknown_platform, no_id));
+    finish_rows(devices.devices, rows, file_warnings)
+}
+
+/// The layout of the header record, and the platform column's index.
+fn read_layout<R: Read>(reader: &mut ::csv::Reader<R>) -> Result<(Layout, usize), CollectError> {
+    let headers: Vec<String> = reader
+        .byte_headers()
+        .map_err(|e| format!("not valid CSV: {e}"))?
+        .iter()
+        .map(|h| field_text(h).into_owned())
+        .collect();
+    let layout = Layout::new(&headers);
+    let platform_column = required_columns(&layout, &headers)?;
+    Ok((layout, platform_column))
+}
+
+/// The devices of a file of `rows` rows, or why it gave none.
+fn finish_rows(
+    devices: Vec<Rows<'_>>,
+    rows: usize,
+    file_warnings: Vec<String>,
+) -> Result<Vec<ImportedDevice>, CollectError> {
     if rows == 0 {
         return Err(
             "expected a CSV app inventory: the file has a header but no rows"
@@ -330,10 +477,6 @@ fn row_app(
     Some(app)
 }
 
-/// The rows of one device: its id and name (when the file has a device column), its
-/// apps and warnings.
-type Rows = (Option<(String, Option<String>)>, Vec<App>, Vec<String>);
-
 /// Whether an `ApplicationKey` is the app's id: a bundle id or package name on Android,
 /// iOS and macOS (on Windows Intune's key is opaque, and the app is known by name).
 fn is_app_key(key: &str, platform: Platform) -> bool {
@@ -343,20 +486,6 @@ fn is_app_key(key: &str, platform: Platform) -> bool {
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-}
-
-/// Where a row was seen: its line, and the line's text.
-fn row_evidence(source: &str, line: Option<u64>, text_lines: &[&str]) -> Evidence {
-    let excerpt_text = line
-        .and_then(|l| usize::try_from(l).ok())
-        .and_then(|l| text_lines.get(l.wrapping_sub(1)))
-        .map(|l| excerpt(l));
-    Evidence {
-        path: source.to_owned(),
-        line,
-        format: FORMAT.to_owned(),
-        excerpt: excerpt_text,
-    }
 }
 
 /// Warnings for the rows passed over: unknown platforms (the first few) and rows
@@ -393,23 +522,26 @@ fn required_columns(layout: &Layout, headers: &[String]) -> Result<usize, Collec
 
 /// One device per value of the device column; problems of the file as a whole are
 /// told once, on its first device.
-fn into_devices(devices: Vec<Rows>, mut file_warnings: Vec<String>) -> Vec<ImportedDevice> {
+fn into_devices(devices: Vec<Rows<'_>>, mut file_warnings: Vec<String>) -> Vec<ImportedDevice> {
     devices
         .into_iter()
         .enumerate()
-        .map(|(index, (device, apps, mut warnings))| {
-            if index == 0 {
-                warnings.append(&mut file_warnings);
-            }
+        .map(|(index, (device, apps))| {
+            let warnings = if index == 0 {
+                std::mem::take(&mut file_warnings)
+            } else {
+                Vec::new()
+            };
             let (id, name) = device.map_or((None, None), |(id, name)| (Some(id), name));
             let properties = id
                 .map(|id| ("host_identifier".to_owned(), id))
                 .into_iter()
                 .collect();
+            let (apps, unkept, platform) = apps.finish(Platform::Linux);
             ImportedDevice {
-                unkept: Default::default(),
+                unkept,
                 name,
-                platform: main_platform(&apps, Platform::Linux),
+                platform,
                 format: FORMAT.to_owned(),
                 apps,
                 properties,
@@ -421,7 +553,7 @@ fn into_devices(devices: Vec<Rows>, mut file_warnings: Vec<String>) -> Vec<Impor
 
 /// A CSV app inventory, as a [`TextSource`](crate::collect::source::TextSource).
 pub static SOURCE: super::ImportSource =
-    super::ImportSource::new(crate::collect::InputFormat::Csv, sniff, parse);
+    super::ImportSource::new(crate::collect::InputFormat::Csv, sniff, parse).streamed(parse_input);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -515,6 +647,113 @@ mod tests {
         assert!(!sniff("package:com.tencent.mm\n"));
         assert!(!sniff("name\nfoo\n"));
         assert!(!sniff("hello, world\n"));
+    }
+
+    /// `text` written to a file and opened as a streamed input.
+    fn streamed(text: &str) -> (tempfile::TempDir, TextInput) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        std::fs::write(&path, text).unwrap();
+        let input = TextInput::open(&path).unwrap();
+        assert!(!input.is_complete());
+        (dir, input)
+    }
+
+    /// What a device holds once merged, as `finish` merges it.
+    fn summary(devices: &[ImportedDevice]) -> Vec<String> {
+        devices
+            .iter()
+            .map(|d| {
+                let apps = crate::model::merge_apps(d.apps.clone());
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?}",
+                    d.name, d.properties, d.platform, d.warnings, apps
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_rows_are_those_read_whole() {
+        // Devices' rows are interleaved; quoted fields span lines; a NUL, a bad byte,
+        // repeats, an unknown platform and a blank line.
+        let mut text = String::from(
+            "\u{feff}DeviceId;DeviceName;Platform;ApplicationKey;ApplicationName;ApplicationShortVersion\n",
+        );
+        for i in 0..3000 {
+            let device = i % 7;
+            let key = if i % 11 == 0 {
+                "com.tencent.mm".to_owned()
+            } else {
+                format!("com.example.app{}", i % 50)
+            };
+            let name = if i % 13 == 0 {
+                format!("\"Two\nlines {i}\"")
+            } else {
+                format!("App {i}")
+            };
+            let platform = if i % 97 == 5 {
+                "Amiga"
+            } else if device % 2 == 0 {
+                "Android"
+            } else {
+                "iOS"
+            };
+            text.push_str(&format!(
+                "id-{device};dev {device};{platform};{key};{name};1.{i}\n"
+            ));
+            if i == 1500 {
+                text.push_str("\nid-1;dev 1;Android;com.nul\0led;Nul;1\n");
+            }
+        }
+        let whole = parse(&crate::collect::text::decode(text.as_bytes()).unwrap(), "f").unwrap();
+        let (_dir, input) = streamed(&text);
+        let read = parse_input(input, "f", &crate::model::KeepAll).unwrap();
+        assert_eq!(summary(&read), summary(&whole));
+        assert_eq!(whole.len(), 7);
+        let first = &whole[0].apps[1].evidence[0];
+        // Row 0 spans lines 2 and 3 (a quoted line break).
+        assert_eq!(first.line, Some(10));
+        assert_eq!(read[0].apps[1].evidence[0].line, first.line);
+        assert_eq!(read[0].apps[1].evidence[0].excerpt, first.excerpt);
+        assert!(
+            first
+                .excerpt
+                .as_deref()
+                .is_some_and(|e| e.starts_with("id-0;dev 0;"))
+        );
+    }
+
+    #[test]
+    fn a_filtered_stream_keeps_only_what_is_wanted() {
+        struct WeChat;
+        impl crate::model::AppFilter for WeChat {
+            fn wants(&self, app: &App) -> bool {
+                app.id == "com.tencent.mm"
+            }
+        }
+        let mut text = String::from("device,platform,id\n");
+        for i in 0..5000 {
+            let id = if i % 100 == 0 {
+                "com.tencent.mm".to_owned()
+            } else {
+                format!("com.example.app{i}")
+            };
+            text.push_str(&format!("d{},android,{id}\n", i % 3));
+        }
+        let (_dir, input) = streamed(&text);
+        let read = parse_input(input, "f", &WeChat).unwrap();
+        assert_eq!(read.len(), 3);
+        for device in &read {
+            assert_eq!(device.apps.len(), 1);
+            assert_eq!(device.apps[0].id, "com.tencent.mm");
+            assert_eq!(device.platform, Platform::Android);
+            assert_eq!(device.unkept.count_besides(&device.apps), 1650);
+        }
+        assert_eq!(
+            read[0].apps[0].evidence[0].excerpt.as_deref(),
+            Some("d0,android,com.tencent.mm")
+        );
     }
 
     #[test]

@@ -9,9 +9,9 @@
 //! 1-based: the line where a JSON record's `{` stands, or a CSV row's line.
 
 use crate::collect::source::{Found, TextSource};
+use crate::collect::text::TextInput;
 use crate::collect::{CollectError, InputFormat};
-use crate::model::{App, Platform};
-use std::collections::HashMap;
+use crate::model::{App, AppFilter, AppSet, Evidence, Platform, Unkept};
 
 pub mod amapi;
 pub mod csv;
@@ -27,11 +27,17 @@ pub(crate) use json_records::{
     AppKeys, RecordLines, app_from, json_key_opens, parse_object, text_of,
 };
 
-/// An inventory export read whole (CSV, Fleet JSON), as a [`TextSource`].
+/// Parses a file too large to hold whole, keeping the apps a filter wants.
+pub(crate) type StreamParse =
+    fn(TextInput, &str, &dyn AppFilter) -> Result<Vec<Found>, CollectError>;
+
+/// An inventory export (CSV, Fleet JSON), as a [`TextSource`]: read whole, or record
+/// by record when it has a streaming parser and is too large to hold whole.
 pub struct ImportSource {
     forced_by: InputFormat,
     sniff: fn(&str) -> bool,
     parse: fn(&str, &str) -> Result<Vec<Found>, CollectError>,
+    parse_input: Option<StreamParse>,
 }
 
 impl ImportSource {
@@ -45,6 +51,15 @@ impl ImportSource {
             forced_by,
             sniff,
             parse,
+            parse_input: None,
+        }
+    }
+
+    /// The same export, whose large files `parse_input` streams.
+    pub(crate) const fn streamed(self, parse_input: StreamParse) -> Self {
+        ImportSource {
+            parse_input: Some(parse_input),
+            ..self
         }
     }
 }
@@ -61,6 +76,19 @@ impl TextSource for ImportSource {
     fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
         (self.parse)(text, source)
     }
+
+    fn parse_input(
+        &self,
+        input: TextInput,
+        source: &str,
+        keep: &dyn AppFilter,
+    ) -> Result<Vec<Found>, CollectError> {
+        match self.parse_input {
+            // A small file is parsed whole, exactly as `parse` reads it.
+            Some(parse_input) if !input.is_complete() => parse_input(input, source, keep),
+            _ => self.parse(&input.into_string()?, source),
+        }
+    }
 }
 
 /// One device read from an inventory file: the collectors' one output type.
@@ -68,14 +96,99 @@ pub type ImportedDevice = crate::collect::source::Found;
 
 /// The platform most of `apps` are on, or `fallback` when there are none.
 pub(crate) fn main_platform(apps: &[App], fallback: Platform) -> Platform {
-    let mut counts: HashMap<Platform, usize> = HashMap::new();
+    let mut counts = PlatformCounts::default();
     for app in apps {
-        *counts.entry(app.platform).or_default() += 1;
+        counts.add(app.platform);
     }
-    counts
-        .into_iter()
-        .max_by_key(|(platform, count)| (*count, std::cmp::Reverse(*platform)))
-        .map_or(fallback, |(platform, _)| platform)
+    counts.main(fallback)
+}
+
+/// How many apps of a device are on each platform, counted as rows are read (a
+/// filtered read keeps only some apps, but the device's platform is that of all).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PlatformCounts([usize; Platform::ALL.len()]);
+
+impl PlatformCounts {
+    pub(crate) fn add(&mut self, platform: Platform) {
+        if let Some(i) = Platform::ALL.iter().position(|p| *p == platform)
+            && let Some(count) = self.0.get_mut(i)
+        {
+            *count += 1;
+        }
+    }
+
+    /// The platform most apps are on (the first in [`Platform`]'s order on a tie), or
+    /// `fallback` when there are none.
+    pub(crate) fn main(self, fallback: Platform) -> Platform {
+        Platform::ALL
+            .into_iter()
+            .zip(self.0)
+            .filter(|(_, count)| *count > 0)
+            .max_by_key(|(platform, count)| (*count, std::cmp::Reverse(*platform)))
+            .map_or(fallback, |(platform, _)| platform)
+    }
+}
+
+/// The apps of one device of a multi-device export as its rows are read: every row (a
+/// file read whole: the scan drops what matches nothing afterwards) or, when streamed,
+/// only the apps the filter keeps, merged as they come ([`AppSet::filtered`]); the
+/// platform counts cover every row either way.
+pub(crate) struct DeviceApps<'f> {
+    apps: Rows<'f>,
+    platforms: PlatformCounts,
+}
+
+enum Rows<'f> {
+    All(Vec<App>),
+    Filtered(AppSet<'f>),
+}
+
+impl<'f> DeviceApps<'f> {
+    /// Keeps every row (`keep` `None`) or what `keep` wants.
+    pub(crate) fn new(keep: Option<&'f dyn AppFilter>) -> Self {
+        DeviceApps {
+            apps: match keep {
+                Some(keep) => Rows::Filtered(AppSet::filtered(keep)),
+                None => Rows::All(Vec::new()),
+            },
+            platforms: PlatformCounts::default(),
+        }
+    }
+
+    /// Adds the app of a row, whose evidence (its one entry) `evidence` makes: only when
+    /// the app is kept, in a filtered read.
+    pub(crate) fn push(&mut self, mut app: App, evidence: impl FnOnce() -> Evidence) {
+        self.platforms.add(app.platform);
+        match &mut self.apps {
+            Rows::All(apps) => {
+                app.evidence.clear();
+                app.evidence.push(evidence());
+                apps.push(app);
+            }
+            Rows::Filtered(set) => set.insert_with(app, evidence),
+        }
+    }
+
+    /// The apps kept, what was not, and the platform most rows were on (`fallback`
+    /// when there were none).
+    pub(crate) fn finish(self, fallback: Platform) -> (Vec<App>, Unkept, Platform) {
+        let platform = self.platforms.main(fallback);
+        let (apps, unkept) = match self.apps {
+            Rows::All(apps) => (apps, Unkept::default()),
+            Rows::Filtered(set) => set.into_parts(),
+        };
+        (apps, unkept, platform)
+    }
+}
+
+/// Evidence to fill in later ([`DeviceApps::push`]): empty, it allocates nothing.
+pub(crate) fn no_evidence() -> Evidence {
+    Evidence {
+        path: String::new(),
+        line: None,
+        format: String::new(),
+        excerpt: None,
+    }
 }
 
 /// Warns that `count` items (`what`: "row(s) without an id") were skipped, when any were.

@@ -5,11 +5,15 @@
 //! holds each value a rule can match, so `appaudit rules export` queries the same
 //! values that an import hands to the matcher.
 
-use super::{ImportedDevice, array_objects, line_at, main_platform, non_empty, strip_app_suffix};
+use super::{DeviceApps, ImportedDevice, array_objects, line_at, non_empty, strip_app_suffix};
 use crate::collect::CollectError;
+use crate::collect::json::{StreamError, for_each_element};
 use crate::collect::source::Found;
-use crate::model::{App, Evidence, Platform};
+use crate::collect::text::{ReadError, TextInput};
+use crate::model::{App, AppFilter, Evidence, Platform};
+use serde::Deserialize;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 pub use crate::model::OsqueryTable as Table;
 
@@ -95,12 +99,13 @@ pub fn app_from_row(table: Table, row: &Map<String, Value>, evidence: Evidence) 
 /// The host a row came from and the row's columns: osqueryd's result log rows
 /// (`{"hostIdentifier": ..., "columns": {...}}`) name their host; `osqueryi --json`
 /// rows are the columns themselves (a `host_identifier` column, if selected, names it).
-fn host_and_columns(row: &Map<String, Value>) -> (Option<String>, &Map<String, Value>) {
-    let host = |r: &Map<String, Value>| {
-        ["hostIdentifier", "host_identifier"]
-            .iter()
-            .find_map(|k| r.get(*k).and_then(Value::as_str).and_then(non_empty))
-    };
+fn host_and_columns(row: &Map<String, Value>) -> (Option<&str>, &Map<String, Value>) {
+    fn host(r: &Map<String, Value>) -> Option<&str> {
+        ["hostIdentifier", "host_identifier"].iter().find_map(|k| {
+            let host = r.get(*k).and_then(Value::as_str)?.trim();
+            (!host.is_empty()).then_some(host)
+        })
+    }
     match row.get("columns").and_then(Value::as_object) {
         Some(columns) => (host(row).or_else(|| host(columns)), columns),
         None => (host(row), row),
@@ -108,10 +113,116 @@ fn host_and_columns(row: &Map<String, Value>) -> (Option<String>, &Map<String, V
 }
 
 /// What was read of one host's rows.
-#[derive(Default)]
-struct HostRows {
-    apps: Vec<App>,
+struct HostRows<'f> {
+    apps: DeviceApps<'f>,
     tables: Vec<Table>,
+}
+
+/// The hosts read so far, in the order rows first named them, and what was skipped.
+struct Hosts<'f> {
+    keep: Option<&'f dyn AppFilter>,
+    hosts: Vec<(Option<String>, HostRows<'f>)>,
+    /// Host names to their slot (looked up without allocating), and the slot of rows
+    /// that name no host.
+    index: HashMap<String, usize>,
+    no_host: Option<usize>,
+    warnings: Vec<String>,
+    unknown: usize,
+    nameless: usize,
+}
+
+impl<'f> Hosts<'f> {
+    /// Every row is kept (`keep` `None`), or only the apps `keep` wants.
+    fn new(keep: Option<&'f dyn AppFilter>) -> Self {
+        Hosts {
+            keep,
+            hosts: Vec::new(),
+            index: HashMap::new(),
+            no_host: None,
+            warnings: Vec::new(),
+            unknown: 0,
+            nameless: 0,
+        }
+    }
+
+    /// Element `index` of the array, which is no object.
+    fn not_object(&mut self, index: usize) {
+        self.warnings
+            .push(format!("row {} is not an object; skipped", index + 1));
+    }
+
+    /// One row; `place` gives its line and excerpt (asked only for apps kept).
+    fn row(
+        &mut self,
+        row: &Map<String, Value>,
+        source: &str,
+        place: impl FnOnce() -> (Option<u64>, Option<String>),
+    ) {
+        let (host, row) = host_and_columns(row);
+        let Some(table) = Table::from_columns(|c| row.contains_key(c)) else {
+            self.unknown += 1;
+            return;
+        };
+        let Some(app) = app_from_row(table, row, super::no_evidence()) else {
+            self.nameless += 1;
+            return;
+        };
+        let known = match host {
+            Some(host) => self.index.get(host).copied(),
+            None => self.no_host,
+        };
+        let slot = known.unwrap_or_else(|| {
+            let rows = HostRows {
+                apps: DeviceApps::new(self.keep),
+                tables: Vec::new(),
+            };
+            self.hosts.push((host.map(str::to_owned), rows));
+            let slot = self.hosts.len() - 1;
+            match host {
+                Some(host) => {
+                    self.index.insert(host.to_owned(), slot);
+                }
+                None => self.no_host = Some(slot),
+            }
+            slot
+        });
+        if let Some((_, rows_of_host)) = self.hosts.get_mut(slot) {
+            if !rows_of_host.tables.contains(&table) {
+                rows_of_host.tables.push(table);
+            }
+            // Evidence is made only for an app kept (quoting every row costs).
+            rows_of_host.apps.push(app, || {
+                let (line, excerpt) = place();
+                Evidence {
+                    path: source.to_owned(),
+                    line,
+                    format: table.format().to_owned(),
+                    excerpt,
+                }
+            });
+        }
+    }
+
+    /// The devices, once `rows` elements were read.
+    fn finish(mut self, rows: usize) -> Result<Vec<ImportedDevice>, CollectError> {
+        super::warn_skipped(
+            &mut self.warnings,
+            self.unknown,
+            "row(s) are not from apps, programs, deb_packages or rpm_packages",
+        );
+        super::warn_skipped(
+            &mut self.warnings,
+            self.nameless,
+            "row(s) have no identifier (bundle_identifier, identifying_number or name)",
+        );
+        if self.hosts.is_empty() && rows > 0 {
+            return Err(
+                "expected osquery rows of apps, programs, deb_packages or rpm_packages; no row names an app"
+                    .into(),
+            );
+        }
+        Ok(into_devices(self.hosts, self.warnings, self.keep))
+    }
 }
 
 /// Parses osquery JSON results into one device per host the rows name (one device
@@ -128,70 +239,200 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<ImportedDevice>, CollectErr
         .filter(|o| o.depth == 1)
         .collect();
     let mut starts = starts.iter();
-    let mut hosts: Vec<(Option<String>, HostRows)> = Vec::new();
-    let mut warnings = Vec::new();
-    let (mut unknown, mut nameless) = (0usize, 0usize);
+    let mut hosts = Hosts::new(None);
     for (index, row) in rows.iter().enumerate() {
         let Some(row) = row.as_object() else {
-            warnings.push(format!("row {} is not an object; skipped", index + 1));
+            hosts.not_object(index);
             continue;
         };
         let start = starts.next();
-        let (host, row) = host_and_columns(row);
-        let Some(table) = Table::from_columns(|c| row.contains_key(c)) else {
-            unknown += 1;
-            continue;
-        };
-        let evidence = Evidence {
-            path: source.to_owned(),
-            line: start.map(|s| s.line),
-            format: table.format().to_owned(),
-            excerpt: start.map(|s| line_at(text, s.offset)),
-        };
-        let Some(app) = app_from_row(table, row, evidence) else {
-            nameless += 1;
-            continue;
-        };
-        let slot = match hosts.iter().position(|(h, _)| *h == host) {
-            Some(slot) => slot,
-            None => {
-                hosts.push((host, HostRows::default()));
-                hosts.len() - 1
+        hosts.row(row, source, || {
+            (
+                start.map(|s| s.line),
+                start.map(|s| line_at(text, s.offset)),
+            )
+        });
+    }
+    hosts.finish(rows.len())
+}
+
+/// Every key the row code reads: [`host_and_columns`], [`Table::from_columns`] and
+/// [`app_from_row`] (keep in step with them). A streamed row keeps only these, so the
+/// other columns of a `SELECT *` and the result log's own fields cost no allocation.
+const READ_KEYS: [&str; 24] = [
+    "columns",
+    "hostIdentifier",
+    "host_identifier",
+    "bundle_identifier",
+    "bundle_short_version",
+    "bundle_version",
+    "name",
+    "path",
+    "identifying_number",
+    "uninstall_string",
+    "install_source",
+    "install_location",
+    "install_date",
+    "install_time",
+    "publisher",
+    "version",
+    "arch",
+    "maintainer",
+    "admindir",
+    "revision",
+    "priority",
+    "release",
+    "sha1",
+    "epoch",
+];
+
+/// A row object with only the keys of [`READ_KEYS`] (a `columns` object likewise).
+struct ReadKeys;
+
+impl<'de> serde::de::DeserializeSeed<'de> for ReadKeys {
+    type Value = Map<String, Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ReadKeys {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut row = Map::new();
+        while let Some(key) = map.next_key_seed(ReadKey)? {
+            match key {
+                Some("columns") => {
+                    let columns: Value = map.next_value_seed(Columns)?;
+                    row.insert("columns".to_owned(), columns);
+                }
+                Some(key) => {
+                    let value: Value = map.next_value()?;
+                    row.insert(key.to_owned(), value);
+                }
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
             }
-        };
-        let rows_of_host = &mut hosts[slot].1;
-        if !rows_of_host.tables.contains(&table) {
-            rows_of_host.tables.push(table);
         }
-        rows_of_host.apps.push(app);
+        Ok(row)
     }
-    super::warn_skipped(
-        &mut warnings,
-        unknown,
-        "row(s) are not from apps, programs, deb_packages or rpm_packages",
-    );
-    super::warn_skipped(
-        &mut warnings,
-        nameless,
-        "row(s) have no identifier (bundle_identifier, identifying_number or name)",
-    );
-    if hosts.is_empty() && !rows.is_empty() {
-        return Err(
-            "expected osquery rows of apps, programs, deb_packages or rpm_packages; no row names an app"
-                .into(),
-        );
+}
+
+/// A key, as the entry of [`READ_KEYS`] it is (`None`: not read), without allocating.
+struct ReadKey;
+
+impl<'de> serde::de::DeserializeSeed<'de> for ReadKey {
+    type Value = Option<&'static str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
     }
-    Ok(into_devices(hosts, warnings))
+}
+
+impl serde::de::Visitor<'_> for ReadKey {
+    type Value = Option<&'static str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(READ_KEYS.iter().copied().find(|k| *k == key))
+    }
+}
+
+/// The value of `columns`: an object with only the keys read, or any other value whole
+/// (the row code then reads the row itself).
+struct Columns;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Columns {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Object(columns) => Ok(Value::Object(
+                columns
+                    .into_iter()
+                    .filter(|(k, _)| READ_KEYS.contains(&k.as_str()))
+                    .collect(),
+            )),
+            other => Ok(other),
+        }
+    }
+}
+
+/// A streamed row: the keys read of an object, `None` for any other valid JSON value.
+fn row_of(
+    element: &crate::collect::json::Element<'_>,
+) -> Result<Option<Map<String, Value>>, CollectError> {
+    use serde::de::DeserializeSeed;
+    let placed = |e: serde_json::Error| element.place(&e);
+    if !element.text.starts_with('{') {
+        return element.object().map(|_| None);
+    }
+    let mut de = serde_json::Deserializer::from_str(element.text);
+    let row = ReadKeys.deserialize(&mut de).map_err(placed)?;
+    de.end().map_err(placed)?;
+    Ok(Some(row))
+}
+
+/// [`parse`] for a file too large to hold whole: the rows of the top-level array are
+/// read one at a time, and each host keeps only the apps `keep` wants (rows of one
+/// host need not be adjacent: every host stays open to the end). A file whose top
+/// level is no array is read whole, for [`parse`]'s messages.
+pub fn parse_input(
+    input: TextInput,
+    source: &str,
+    keep: &dyn AppFilter,
+) -> Result<Vec<ImportedDevice>, CollectError> {
+    if !input.head().trim_start().starts_with('[') {
+        return parse(&input.into_string()?, source);
+    }
+    let mut hosts = Hosts::new(Some(keep));
+    let read = for_each_element(input.into_reader(), |element| {
+        match row_of(&element)? {
+            Some(row) => hosts.row(&row, source, || {
+                (Some(element.line), Some(element.excerpt()))
+            }),
+            None => hosts.not_object(element.index),
+        }
+        Ok::<(), CollectError>(())
+    });
+    let rows = match read {
+        Ok(rows) => rows,
+        Err(StreamError::Syntax(e) | StreamError::Stop(CollectError::Invalid(e))) => {
+            return Err(format!("not valid JSON: {e}").into());
+        }
+        Err(StreamError::Stop(e)) => return Err(e),
+        Err(StreamError::Io(e)) => {
+            return Err(ReadError::Unreadable(format!("cannot read: {e}")).into());
+        }
+    };
+    hosts.finish(rows)
 }
 
 /// One device per host, in the order the rows first named them; problems of the
 /// file as a whole are told once, on its first device.
-fn into_devices(
-    mut hosts: Vec<(Option<String>, HostRows)>,
+fn into_devices<'f>(
+    mut hosts: Vec<(Option<String>, HostRows<'f>)>,
     mut warnings: Vec<String>,
+    keep: Option<&'f dyn AppFilter>,
 ) -> Vec<ImportedDevice> {
     if hosts.is_empty() {
-        hosts.push((None, HostRows::default()));
+        hosts.push((
+            None,
+            HostRows {
+                apps: DeviceApps::new(keep),
+                tables: Vec::new(),
+            },
+        ));
     }
     hosts
         .into_iter()
@@ -205,12 +446,13 @@ fn into_devices(
                 .tables
                 .first()
                 .map_or(Platform::Linux, |t| t.platform());
+            let (apps, unkept, platform) = rows.apps.finish(fallback);
             ImportedDevice {
-                unkept: Default::default(),
+                unkept,
                 name: host.clone(),
-                platform: main_platform(&rows.apps, fallback),
+                platform,
                 format,
-                apps: rows.apps,
+                apps,
                 properties: host
                     .map(|h| vec![("host_identifier".to_owned(), h)])
                     .unwrap_or_default(),
@@ -238,6 +480,23 @@ impl crate::collect::source::TextSource for Source {
 
     fn parse(&self, text: &str, source: &str) -> Result<Vec<Found>, CollectError> {
         Ok(parse(text, source).map_err(|e| format!("expected osquery JSON results: {e}"))?)
+    }
+
+    fn parse_input(
+        &self,
+        input: TextInput,
+        source: &str,
+        keep: &dyn AppFilter,
+    ) -> Result<Vec<Found>, CollectError> {
+        if input.is_complete() {
+            return self.parse(&input.into_string()?, source);
+        }
+        match parse_input(input, source, keep) {
+            Err(CollectError::Invalid(e)) => {
+                Err(format!("expected osquery JSON results: {e}").into())
+            }
+            read => read,
+        }
     }
 }
 
@@ -330,6 +589,91 @@ mod tests {
             devices[1].properties,
             vec![("host_identifier".to_owned(), "mac-2".to_owned())]
         );
+    }
+
+    fn streamed(text: &str) -> Result<Vec<ImportedDevice>, CollectError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        std::fs::write(&path, text).unwrap();
+        let input = TextInput::open(&path).unwrap();
+        assert!(!input.is_complete());
+        parse_input(input, "f", &crate::model::KeepAll)
+    }
+
+    fn summary(devices: &[ImportedDevice]) -> Vec<String> {
+        devices
+            .iter()
+            .map(|d| {
+                let apps = crate::model::merge_apps(d.apps.clone());
+                format!(
+                    "{:?} {:?} {:?} {:?} {} {:?}",
+                    d.name, d.properties, d.platform, d.warnings, d.format, apps
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_rows_are_those_read_whole() {
+        let mut text = String::from("[\n");
+        for i in 0..2000 {
+            let host = i % 5;
+            let row = match i % 4 {
+                0 => format!(
+                    r#"{{"name":"apps","hostIdentifier":"mac-{host}","columns":{{"bundle_identifier":"com.app{}","name":"A \"{i}\".app"}}}}"#,
+                    i % 40
+                ),
+                1 => format!(
+                    r#"{{"hostIdentifier":"mac-{host}","columns":{{"name":"P{i}","publisher":"x"}}}}"#
+                ),
+                2 => format!(
+                    "  {{\"hostIdentifier\":\"mac-{host}\",\n \"columns\":{{\"name\":\"deb{i}\",\"maintainer\":\"m\"}}}}"
+                ),
+                _ => format!(
+                    r#"{{"columns":{{"files":[]}}}}, 7, {{"host_identifier":"h{host}","name":"é{i}","version":"1","arch":"amd64","release":"1"}}"#
+                ),
+            };
+            text.push_str(&row);
+            text.push_str(if i == 1999 { "\n]\n" } else { ",\n" });
+        }
+        let whole = parse(&text, "f").unwrap();
+        let read = streamed(&text).unwrap();
+        assert_eq!(summary(&read), summary(&whole));
+        assert!(whole.len() > 5);
+        // Several rows on one line share its excerpt; a row whose `{` ends a line quotes it.
+        let line = |d: &ImportedDevice, i: usize| {
+            (
+                d.apps[i].evidence[0].line,
+                d.apps[i].evidence[0].excerpt.clone(),
+            )
+        };
+        assert_eq!(line(&read[0], 2), line(&whole[0], 2));
+    }
+
+    #[test]
+    fn streamed_errors_are_placed_as_whole_ones() {
+        let rows: String = (0..3000)
+            .map(|i| {
+                format!(r#"{{"hostIdentifier":"h","columns":{{"name":"p{i}","publisher":"x"}}}},"#)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let tails = [
+            "\n{\"a\": 1]",
+            "\n{\"a\": 1}\n",
+            "\n{\"a\": 1} {}]",
+            "\n{\"a\": 1},\n]",
+            "\n{\"a\": 1}] x",
+            "\n{\"a\": [1, }]",
+            "\n{\"a\": \"b",
+            "\n{\"a\": tru}]",
+        ];
+        for tail in tails {
+            let text = format!("[{rows}{tail}");
+            let whole = parse(&text, "f").unwrap_err().to_string();
+            let read = streamed(&text).unwrap_err().to_string();
+            assert_eq!(read, whole, "{tail:?}");
+        }
     }
 
     #[test]
