@@ -75,7 +75,8 @@ pub fn finish(path: &Path, found: Found) -> Device {
     if found.platform == Platform::Android {
         android::mark_side_loaded_with(&mut apps, found.unkept.any_installer());
     }
-    let apps_unkept = found.unkept.count_besides(&apps);
+    let mut unkept = found.unkept;
+    let apps_unkept = unkept.count_besides(&apps);
     let model = found
         .properties
         .iter()

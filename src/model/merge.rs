@@ -107,20 +107,43 @@ impl<'f> AppSet<'f> {
     /// Adds `app`, or merges it into the app with the same key. In a filtered set, an
     /// app the filter does not want (and whose key is not kept already) is only counted.
     pub fn insert(&mut self, app: App) {
-        if let Some(keep) = self.keep
-            && !keep.wants(&app)
-        {
+        let wanted = self.wants(&app);
+        self.insert_judged(app, wanted, None::<fn() -> Evidence>);
+    }
+
+    /// [`AppSet::insert`] of an app whose evidence is made only when the set keeps it or
+    /// merges it into one it kept: `evidence()` becomes the app's one evidence entry. A
+    /// filtered read of millions of rows then does not quote the rows it drops.
+    pub fn insert_with(&mut self, app: App, evidence: impl FnOnce() -> Evidence) {
+        let wanted = self.wants(&app);
+        self.insert_judged(app, wanted, Some(evidence));
+    }
+
+    /// [`AppSet::insert`] of an app the filter was already asked about (`wanted`, on
+    /// another thread); `evidence`, when given, makes its one evidence entry as
+    /// [`AppSet::insert_with`] does.
+    pub fn insert_judged(
+        &mut self,
+        mut app: App,
+        wanted: bool,
+        evidence: Option<impl FnOnce() -> Evidence>,
+    ) {
+        if !wanted && self.keep.is_some() {
             let hash = key_hash(&app);
             let kept = self
                 .kept
                 .contains(&hash)
                 .then(|| self.index.get(&app_key(&app)));
             match kept.flatten() {
-                Some(&i) => self.apps[i].merge(app),
+                Some(&i) => {
+                    set_evidence(&mut app, evidence);
+                    self.apps[i].merge(app);
+                }
                 None => self.unkept.add(hash, app.installer.is_some()),
             }
             return;
         }
+        set_evidence(&mut app, evidence);
         let key = app_key(&app);
         if let Some(&i) = self.index.get(&key) {
             self.apps[i].merge(app);
@@ -142,34 +165,6 @@ impl<'f> AppSet<'f> {
         self.unkept.add(hash, has_installer);
     }
 
-    /// [`AppSet::insert`] of an app whose evidence is made only when the set keeps it or
-    /// merges it into one it kept: `evidence()` becomes the app's one evidence entry. A
-    /// filtered read of millions of rows then does not quote the rows it drops.
-    pub fn insert_with(&mut self, mut app: App, evidence: impl FnOnce() -> Evidence) {
-        if let Some(keep) = self.keep
-            && !keep.wants(&app)
-        {
-            let hash = key_hash(&app);
-            let kept = self
-                .kept
-                .contains(&hash)
-                .then(|| self.index.get(&app_key(&app)));
-            match kept.flatten() {
-                Some(&i) => {
-                    app.evidence.clear();
-                    app.evidence.push(evidence());
-                    self.apps[i].merge(app);
-                }
-                None => self.unkept.add(hash, app.installer.is_some()),
-            }
-            return;
-        }
-        // The allocation of the placeholder entry is reused.
-        app.evidence.clear();
-        app.evidence.push(evidence());
-        self.insert(app);
-    }
-
     /// Whether this set keeps `app` (always, unless it is filtered).
     pub fn wants(&self, app: &App) -> bool {
         self.keep.is_none_or(|keep| keep.wants(app))
@@ -188,6 +183,15 @@ impl<'f> AppSet<'f> {
     /// The apps kept, in first-seen order, and what was not kept.
     pub fn into_parts(self) -> (Vec<App>, Unkept) {
         (self.apps, self.unkept)
+    }
+}
+
+/// Makes `app`'s one evidence entry with `evidence`, when given (the allocation of the
+/// placeholder entry is reused).
+fn set_evidence(app: &mut App, evidence: Option<impl FnOnce() -> Evidence>) {
+    if let Some(evidence) = evidence {
+        app.evidence.clear();
+        app.evidence.push(evidence());
     }
 }
 
@@ -213,15 +217,23 @@ impl AppFilter for KeepAll {
 /// What a filtered [`AppSet`] saw of the apps it did not keep: their keys, as 64-bit
 /// hashes (8 bytes an app, so counting stays exact when two files of one device list
 /// the same apps), and whether any had an installer (what marks side-loading).
+///
+/// The hashes are appended, and sorted and deduplicated only when the list would
+/// grow (and when counted): an append costs far less than a hash-set insert when
+/// the rows of 10,000 devices come shuffled, and repeats still cannot make it grow
+/// past twice the number of distinct apps.
 #[derive(Clone, Debug, Default)]
 pub struct Unkept {
-    keys: HashSet<u64, foldhash::fast::FixedState>,
+    keys: Vec<u64>,
     any_installer: bool,
 }
 
 impl Unkept {
     fn add(&mut self, hash: u64, has_installer: bool) {
-        self.keys.insert(hash);
+        if self.keys.len() == self.keys.capacity() && self.keys.len() >= 1024 {
+            self.compact();
+        }
+        self.keys.push(hash);
         self.any_installer |= has_installer;
     }
 
@@ -234,6 +246,11 @@ impl Unkept {
         self.any_installer |= other.any_installer;
     }
 
+    fn compact(&mut self) {
+        self.keys.sort_unstable();
+        self.keys.dedup();
+    }
+
     /// Whether an app not kept had an installer.
     pub fn any_installer(&self) -> bool {
         self.any_installer
@@ -241,13 +258,14 @@ impl Unkept {
 
     /// How many apps were not kept, leaving out those of `kept` (an app a later
     /// listing kept after all).
-    pub fn count_besides(&self, kept: &[App]) -> usize {
+    pub fn count_besides(&mut self, kept: &[App]) -> usize {
         if self.keys.is_empty() {
             return 0;
         }
+        self.compact();
         let kept: usize = kept
             .iter()
-            .filter(|app| self.keys.contains(&key_hash(app)))
+            .filter(|app| self.keys.binary_search(&key_hash(app)).is_ok())
             .count();
         self.keys.len() - kept
     }
@@ -371,7 +389,7 @@ mod tests {
         other.installer = Some("x".into());
         set.insert(other);
         set.insert(app(Platform::Windows, "notepad", 4));
-        let (apps, unkept) = set.into_parts();
+        let (apps, mut unkept) = set.into_parts();
         assert_eq!(apps.len(), 1);
         assert_eq!(apps[0].evidence.len(), 2);
         assert_eq!(unkept.count_besides(&apps), 1);

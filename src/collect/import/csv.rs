@@ -742,9 +742,9 @@ mod tests {
             text.push_str(&format!("d{},android,{id}\n", i % 3));
         }
         let (_dir, input) = streamed(&text);
-        let read = parse_input(input, "f", &WeChat).unwrap();
+        let mut read = parse_input(input, "f", &WeChat).unwrap();
         assert_eq!(read.len(), 3);
-        for device in &read {
+        for device in &mut read {
             assert_eq!(device.apps.len(), 1);
             assert_eq!(device.apps[0].id, "com.tencent.mm");
             assert_eq!(device.platform, Platform::Android);

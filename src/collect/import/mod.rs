@@ -169,6 +169,23 @@ impl<'f> DeviceApps<'f> {
         }
     }
 
+    /// [`DeviceApps::push`] of an app the filter was already asked about (`wanted`)
+    /// and whose evidence was made if it was wanted.
+    pub(crate) fn push_judged(&mut self, mut app: App, wanted: bool, evidence: Option<Evidence>) {
+        self.platforms.add(app.platform);
+        let evidence = evidence.map(|e| move || e);
+        match &mut self.apps {
+            Rows::All(apps) => {
+                if let Some(evidence) = evidence {
+                    app.evidence.clear();
+                    app.evidence.push(evidence());
+                }
+                apps.push(app);
+            }
+            Rows::Filtered(set) => set.insert_judged(app, wanted, evidence),
+        }
+    }
+
     /// The apps kept, what was not, and the platform most rows were on (`fallback`
     /// when there were none).
     pub(crate) fn finish(self, fallback: Platform) -> (Vec<App>, Unkept, Platform) {

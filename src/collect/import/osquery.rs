@@ -158,15 +158,38 @@ impl<'f> Hosts<'f> {
         source: &str,
         place: impl FnOnce() -> (Option<u64>, Option<String>),
     ) {
-        let (host, row) = host_and_columns(row);
-        let Some(table) = Table::from_columns(|c| row.contains_key(c)) else {
-            self.unknown += 1;
-            return;
-        };
-        let Some(app) = app_from_row(table, row, super::no_evidence()) else {
-            self.nameless += 1;
-            return;
-        };
+        let keep = self.keep;
+        match judge(row, keep, source, place) {
+            Judged::App {
+                host,
+                table,
+                app,
+                wanted,
+                evidence,
+            } => self.add(host.as_deref(), table, app, wanted, evidence),
+            judged => self.count(&judged),
+        }
+    }
+
+    /// A row that names no app.
+    fn count(&mut self, judged: &Judged) {
+        match judged {
+            Judged::NotObject(index) => self.not_object(*index),
+            Judged::Unknown => self.unknown += 1,
+            Judged::Nameless => self.nameless += 1,
+            Judged::App { .. } => {}
+        }
+    }
+
+    /// The app of a row, to its host.
+    fn add(
+        &mut self,
+        host: Option<&str>,
+        table: Table,
+        app: App,
+        wanted: bool,
+        evidence: Option<Evidence>,
+    ) {
         let known = match host {
             Some(host) => self.index.get(host).copied(),
             None => self.no_host,
@@ -190,16 +213,7 @@ impl<'f> Hosts<'f> {
             if !rows_of_host.tables.contains(&table) {
                 rows_of_host.tables.push(table);
             }
-            // Evidence is made only for an app kept (quoting every row costs).
-            rows_of_host.apps.push(app, || {
-                let (line, excerpt) = place();
-                Evidence {
-                    path: source.to_owned(),
-                    line,
-                    format: table.format().to_owned(),
-                    excerpt,
-                }
-            });
+            rows_of_host.apps.push_judged(app, wanted, evidence);
         }
     }
 
@@ -224,6 +238,63 @@ impl<'f> Hosts<'f> {
         Ok(into_devices(self.hosts, self.warnings, self.keep))
     }
 }
+
+/// What one row is, told apart from the others' (on the thread that reads the file).
+// Nearly every row is an app: boxing it would allocate once more per row.
+#[allow(clippy::large_enum_variant)]
+enum Judged {
+    /// Element `index` of the array is no object.
+    NotObject(usize),
+    /// Not a row of a table appaudit reads.
+    Unknown,
+    /// A row with no identifier.
+    Nameless,
+    /// An app of `host`, asked about with the filter; its evidence is made (quoting the
+    /// row costs) only when the filter wants it.
+    App {
+        host: Option<String>,
+        table: Table,
+        app: App,
+        wanted: bool,
+        evidence: Option<Evidence>,
+    },
+}
+
+/// Tells what `row` is and asks `keep` (`None`: keeps all) about its app.
+fn judge(
+    row: &Map<String, Value>,
+    keep: Option<&dyn AppFilter>,
+    source: &str,
+    place: impl FnOnce() -> (Option<u64>, Option<String>),
+) -> Judged {
+    let (host, row) = host_and_columns(row);
+    let Some(table) = Table::from_columns(|c| row.contains_key(c)) else {
+        return Judged::Unknown;
+    };
+    let Some(app) = app_from_row(table, row, super::no_evidence()) else {
+        return Judged::Nameless;
+    };
+    let wanted = keep.is_none_or(|keep| keep.wants(&app));
+    let evidence = wanted.then(|| {
+        let (line, excerpt) = place();
+        Evidence {
+            path: source.to_owned(),
+            line,
+            format: table.format().to_owned(),
+            excerpt,
+        }
+    });
+    Judged::App {
+        host: host.map(str::to_owned),
+        table,
+        app,
+        wanted,
+        evidence,
+    }
+}
+
+/// Rows handed from the reading thread at a time.
+const BATCH_ROWS: usize = 512;
 
 /// Parses osquery JSON results into one device per host the rows name (one device
 /// when they name none); `Err` when the text is not a JSON array of rows.
@@ -396,14 +467,49 @@ pub fn parse_input(
         return parse(&input.into_string()?, source);
     }
     let mut hosts = Hosts::new(Some(keep));
-    let read = for_each_element(input.into_reader(), |element| {
-        match row_of(&element)? {
-            Some(row) => hosts.row(&row, source, || {
-                (Some(element.line), Some(element.excerpt()))
-            }),
-            None => hosts.not_object(element.index),
+    // One thread reads and parses the rows and asks the filter; this one gives them to
+    // their hosts: a fleet's export is read on both cores.
+    let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Judged>>(8);
+    let read = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH_ROWS);
+            let read = for_each_element(input.into_reader(), |element| {
+                let judged = match row_of(&element)? {
+                    Some(row) => judge(&row, Some(keep), source, || {
+                        (Some(element.line), Some(element.excerpt()))
+                    }),
+                    None => Judged::NotObject(element.index),
+                };
+                batch.push(judged);
+                if batch.len() == BATCH_ROWS {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                    // The receiver only goes away once this thread is done.
+                    let _ = sender.send(full);
+                }
+                Ok::<(), CollectError>(())
+            });
+            if !batch.is_empty() {
+                let _ = sender.send(batch);
+            }
+            read
+        });
+        for batch in batches {
+            for judged in batch {
+                match judged {
+                    Judged::App {
+                        host,
+                        table,
+                        app,
+                        wanted,
+                        evidence,
+                    } => hosts.add(host.as_deref(), table, app, wanted, evidence),
+                    other => hosts.count(&other),
+                }
+            }
         }
-        Ok::<(), CollectError>(())
+        reader
+            .join()
+            .unwrap_or_else(|_| Err(StreamError::Stop("the reading thread failed".into())))
     });
     let rows = match read {
         Ok(rows) => rows,

@@ -303,7 +303,7 @@ fn a_filtered_parse_keeps_what_the_filter_wants_and_counts_the_rest() {
     for (i, line) in lines(&text).enumerate() {
         parser.line(i as u64 + 1, line);
     }
-    let filtered = parser.finish().unwrap();
+    let mut filtered = parser.finish().unwrap();
     let whole = parse(&text, "t").unwrap();
     assert_eq!(
         ids(&filtered),
@@ -326,7 +326,7 @@ fn a_passed_over_block_cut_short_is_still_warned_of() {
     for (i, line) in lines(text).enumerate() {
         parser.line(i as u64 + 1, line);
     }
-    let parsed = parser.finish().unwrap();
+    let mut parsed = parser.finish().unwrap();
     assert!(parsed.apps.is_empty());
     assert_eq!(parsed.unkept.count_besides(&[]), 1);
     assert!(!parsed.unkept.any_installer());
