@@ -8,7 +8,6 @@ use super::{DeviceApps, ImportedDevice};
 use crate::collect::CollectError;
 use crate::collect::text::{RecentBytes, TextInput, excerpt, lines};
 use crate::model::{App, AppFilter, Evidence, Platform};
-use std::collections::HashMap;
 use std::io::Read;
 
 /// The `Evidence::format` of this source.
@@ -307,10 +306,7 @@ type Rows<'f> = (Option<(String, Option<String>)>, DeviceApps<'f>);
 /// The devices read so far, in first-seen order, found by their key without allocating.
 struct Devices<'f> {
     keep: Option<&'f dyn AppFilter>,
-    devices: Vec<Rows<'f>>,
-    index_of: HashMap<String, usize>,
-    /// The slot of rows that name no device.
-    no_device: Option<usize>,
+    devices: super::Slots<Rows<'f>>,
 }
 
 impl<'f> Devices<'f> {
@@ -319,25 +315,13 @@ impl<'f> Devices<'f> {
         &mut self,
         key: Option<&str>,
         shown: impl FnOnce() -> Option<String>,
-    ) -> Option<&mut DeviceApps<'f>> {
-        let known = match key {
-            Some(key) => self.index_of.get(key).copied(),
-            None => self.no_device,
-        };
-        let slot = known.unwrap_or_else(|| {
+    ) -> &mut DeviceApps<'f> {
+        let keep = self.keep;
+        let (_, apps) = self.devices.get_or_open(key, || {
             let shown = shown().or_else(|| key.map(str::to_owned));
-            let id = key.map(|id| (id.to_owned(), shown));
-            self.devices.push((id, DeviceApps::new(self.keep)));
-            let slot = self.devices.len() - 1;
-            match key {
-                Some(key) => {
-                    self.index_of.insert(key.to_owned(), slot);
-                }
-                None => self.no_device = Some(slot),
-            }
-            slot
+            (key.map(|id| (id.to_owned(), shown)), DeviceApps::new(keep))
         });
-        self.devices.get_mut(slot).map(|(_, apps)| apps)
+        apps
     }
 }
 
@@ -359,9 +343,7 @@ fn read_rows<R: Read>(
     let (layout, platform_column) = read_layout(&mut reader)?;
     let mut devices = Devices {
         keep,
-        devices: Vec::new(),
-        index_of: HashMap::new(),
-        no_device: None,
+        devices: super::Slots::new(),
     };
     let mut file_warnings = Vec::new();
     let (mut unknown_platform, mut no_id) = (Vec::new(), 0usize);
@@ -407,12 +389,12 @@ fn read_rows<R: Read>(
             format: FORMAT.to_owned(),
             excerpt: record.position().and_then(|p| quote(&reader, p)),
         };
-        if let Some(apps) = devices.apps(device, || cell(Column::Device)) {
-            apps.push(app, evidence);
-        }
+        devices
+            .apps(device, || cell(Column::Device))
+            .push(app, evidence);
     }
     file_warnings.extend(skipped_rows(&unknown_platform, no_id));
-    finish_rows(devices.devices, rows, file_warnings)
+    finish_rows(devices.devices.into_vec(), rows, file_warnings)
 }
 
 /// The layout of the header record, and the platform column's index.

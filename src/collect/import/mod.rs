@@ -243,6 +243,58 @@ pub(crate) fn strip_app_suffix(name: &str) -> &str {
 
 pub(crate) use crate::collect::json::{array_objects, line_at};
 
+/// The devices of a fleet-wide file in first-seen order, each opened on the first row
+/// that names it and found again by its key without allocating; the rows that name
+/// no device share one.
+pub(crate) struct Slots<T> {
+    items: Vec<T>,
+    index: std::collections::HashMap<String, usize, foldhash::fast::RandomState>,
+    unnamed: Option<usize>,
+}
+
+impl<T> Slots<T> {
+    pub(crate) fn new() -> Self {
+        Slots {
+            items: Vec::new(),
+            index: Default::default(),
+            unnamed: None,
+        }
+    }
+
+    /// The device `key` names (`None`: the rows that name none), opened with `open()`
+    /// on its first row.
+    pub(crate) fn get_or_open(&mut self, key: Option<&str>, open: impl FnOnce() -> T) -> &mut T {
+        let known = match key {
+            Some(key) => self.index.get(key).copied(),
+            None => self.unnamed,
+        };
+        let slot = match known {
+            Some(slot) => slot,
+            None => {
+                let slot = self.items.len();
+                self.items.push(open());
+                match key {
+                    Some(key) => {
+                        self.index.insert(key.to_owned(), slot);
+                    }
+                    None => self.unnamed = Some(slot),
+                }
+                slot
+            }
+        };
+        &mut self.items[slot]
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The devices, in first-seen order.
+    pub(crate) fn into_vec(self) -> Vec<T> {
+        self.items
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

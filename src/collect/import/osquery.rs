@@ -13,7 +13,6 @@ use crate::collect::text::{ReadError, TextInput};
 use crate::model::{App, AppFilter, Evidence, Platform};
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 pub use crate::model::OsqueryTable as Table;
 
@@ -121,11 +120,7 @@ struct HostRows<'f> {
 /// The hosts read so far, in the order rows first named them, and what was skipped.
 struct Hosts<'f> {
     keep: Option<&'f dyn AppFilter>,
-    hosts: Vec<(Option<String>, HostRows<'f>)>,
-    /// Host names to their slot (looked up without allocating), and the slot of rows
-    /// that name no host.
-    index: HashMap<String, usize>,
-    no_host: Option<usize>,
+    hosts: super::Slots<(Option<String>, HostRows<'f>)>,
     warnings: Vec<String>,
     unknown: usize,
     nameless: usize,
@@ -136,9 +131,7 @@ impl<'f> Hosts<'f> {
     fn new(keep: Option<&'f dyn AppFilter>) -> Self {
         Hosts {
             keep,
-            hosts: Vec::new(),
-            index: HashMap::new(),
-            no_host: None,
+            hosts: super::Slots::new(),
             warnings: Vec::new(),
             unknown: 0,
             nameless: 0,
@@ -158,8 +151,13 @@ impl<'f> Hosts<'f> {
         source: &str,
         place: impl FnOnce() -> (Option<u64>, Option<String>),
     ) {
-        let keep = self.keep;
-        match judge(row, keep, source, place) {
+        let judged = judge(row, self.keep, source, place);
+        self.take(judged);
+    }
+
+    /// A row told apart by [`judge`]: its app to its host, or counted.
+    fn take(&mut self, judged: Judged) {
+        match judged {
             Judged::App {
                 host,
                 table,
@@ -167,17 +165,9 @@ impl<'f> Hosts<'f> {
                 wanted,
                 evidence,
             } => self.add(host.as_deref(), table, app, wanted, evidence),
-            judged => self.count(&judged),
-        }
-    }
-
-    /// A row that names no app.
-    fn count(&mut self, judged: &Judged) {
-        match judged {
-            Judged::NotObject(index) => self.not_object(*index),
+            Judged::NotObject(index) => self.not_object(index),
             Judged::Unknown => self.unknown += 1,
             Judged::Nameless => self.nameless += 1,
-            Judged::App { .. } => {}
         }
     }
 
@@ -190,31 +180,18 @@ impl<'f> Hosts<'f> {
         wanted: bool,
         evidence: Option<Evidence>,
     ) {
-        let known = match host {
-            Some(host) => self.index.get(host).copied(),
-            None => self.no_host,
-        };
-        let slot = known.unwrap_or_else(|| {
+        let keep = self.keep;
+        let (_, rows_of_host) = self.hosts.get_or_open(host, || {
             let rows = HostRows {
-                apps: DeviceApps::new(self.keep),
+                apps: DeviceApps::new(keep),
                 tables: Vec::new(),
             };
-            self.hosts.push((host.map(str::to_owned), rows));
-            let slot = self.hosts.len() - 1;
-            match host {
-                Some(host) => {
-                    self.index.insert(host.to_owned(), slot);
-                }
-                None => self.no_host = Some(slot),
-            }
-            slot
+            (host.map(str::to_owned), rows)
         });
-        if let Some((_, rows_of_host)) = self.hosts.get_mut(slot) {
-            if !rows_of_host.tables.contains(&table) {
-                rows_of_host.tables.push(table);
-            }
-            rows_of_host.apps.push_judged(app, wanted, evidence);
+        if !rows_of_host.tables.contains(&table) {
+            rows_of_host.tables.push(table);
         }
+        rows_of_host.apps.push_judged(app, wanted, evidence);
     }
 
     /// The devices, once `rows` elements were read.
@@ -235,7 +212,11 @@ impl<'f> Hosts<'f> {
                     .into(),
             );
         }
-        Ok(into_devices(self.hosts, self.warnings, self.keep))
+        Ok(into_devices(
+            self.hosts.into_vec(),
+            self.warnings,
+            self.keep,
+        ))
     }
 }
 
@@ -494,18 +475,7 @@ pub fn parse_input(
             read
         });
         for batch in batches {
-            for judged in batch {
-                match judged {
-                    Judged::App {
-                        host,
-                        table,
-                        app,
-                        wanted,
-                        evidence,
-                    } => hosts.add(host.as_deref(), table, app, wanted, evidence),
-                    other => hosts.count(&other),
-                }
-            }
+            batch.into_iter().for_each(|judged| hosts.take(judged));
         }
         reader
             .join()
