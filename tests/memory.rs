@@ -2,6 +2,7 @@
 //! keeps only the apps a rule could match as it streams a dump (issue 16). Peak
 //! memory is read from the kernel (`getrusage` of waited children), so this file
 //! holds one test: other tests' children would count too.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -49,7 +50,6 @@ fn dumpsys(packages: usize) -> String {
 }
 
 /// The peak resident memory of every child waited for so far, in KiB (Linux).
-#[cfg(target_os = "linux")]
 fn peak_of_children_kib() -> i64 {
     use nix::sys::resource::{UsageWho, getrusage};
     getrusage(UsageWho::RUSAGE_CHILDREN).unwrap().max_rss()
@@ -71,7 +71,6 @@ fn scan_json(path: &Path, inventory: bool) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-#[cfg(target_os = "linux")]
 #[test]
 fn peak_memory_for_50000_packages_is_within_20_percent_of_5000() {
     let dir = tempfile::tempdir().unwrap();
