@@ -7,6 +7,10 @@
 //! embedded rules as the validated rule set (read at start when no other rule file
 //! is given, so nothing is validated then) and their counts for `--version`.
 
+// The short names validation gives instruments, from the one place they are made.
+#[path = "src/rules/instrument.rs"]
+mod instrument;
+
 use std::path::{Path, PathBuf};
 
 fn main() {
@@ -193,18 +197,6 @@ fn sources(v: &Value, key: &str) -> Option<Vec<Value>> {
         .collect()
 }
 
-/// "FAR 52.204-27 (JUN 2023); ..." -> "FAR 52.204-27" (`regime::short_instrument`).
-fn short_instrument(instrument: &str) -> String {
-    let first = instrument.split(';').next().unwrap_or(instrument);
-    first
-        .split(" (")
-        .next()
-        .unwrap_or(first)
-        .replace("Executive Order ", "EO ")
-        .trim()
-        .to_string()
-}
-
 fn regime(r: &Value, origin: &str) -> Option<Value> {
     let instrument = text(r, "instrument")?;
     let status = match (text(r, "status")?.as_str(), r.get("revoked")) {
@@ -218,7 +210,7 @@ fn regime(r: &Value, origin: &str) -> Option<Value> {
     let applies_to = opt_text(r, "applies_to")?.map(|a| a.trim().to_string());
     Some(json!({
         "id": text(r, "id")?,
-        "short": opt_text(r, "short")?.unwrap_or_else(|| short_instrument(&instrument)),
+        "short": opt_text(r, "short")?.unwrap_or_else(|| instrument::short_instrument(&instrument)),
         "title": text(r, "title")?,
         "instrument": instrument,
         "kind": opt_text(r, "kind")?,

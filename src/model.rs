@@ -82,6 +82,19 @@ pub struct Evidence {
     pub excerpt: Option<String>,
 }
 
+impl Evidence {
+    /// Evidence to fill in later, or of an app only asked about and counted (never
+    /// reported): empty, it allocates nothing.
+    pub fn placeholder() -> Self {
+        Evidence {
+            path: String::new(),
+            line: None,
+            format: String::new(),
+            excerpt: None,
+        }
+    }
+}
+
 /// The state of an app for one user or profile (Android `User N:` lines, `--user N`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserState {

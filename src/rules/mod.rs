@@ -10,6 +10,7 @@ pub mod diagnostic;
 mod error;
 pub use error::RulesError;
 pub mod export;
+mod instrument;
 pub mod jurisdiction;
 pub mod load;
 mod parts;

@@ -269,7 +269,7 @@ impl<'a> Parser<'a> {
             hidden: Vec::new(),
             warnings: Vec::new(),
             found: false,
-            probe: App::new(Platform::Android, String::new(), no_evidence()),
+            probe: App::new(Platform::Android, String::new(), Evidence::placeholder()),
         }
     }
 
@@ -286,7 +286,7 @@ impl<'a> Parser<'a> {
         self.probe.id.push_str(name);
         if !self.active.wants(&self.probe) {
             return Block {
-                app: App::new(Platform::Android, name, no_evidence()),
+                app: App::new(Platform::Android, name, Evidence::placeholder()),
                 passed_over: true,
                 has_installer: false,
                 hidden: section == Section::Hidden,
@@ -453,16 +453,6 @@ fn parse_user_line(line: &str) -> Option<UserState> {
         }
     }
     Some(state)
-}
-
-/// The evidence of an app only asked about or counted, never reported.
-fn no_evidence() -> Evidence {
-    Evidence {
-        path: String::new(),
-        line: None,
-        format: String::new(),
-        excerpt: None,
-    }
 }
 
 fn non_empty(value: &str) -> Option<String> {

@@ -68,16 +68,7 @@ impl<'s> LineParser<'s> {
             warnings: Vec::new(),
             other_lines: WarningCap::new(5),
             found: false,
-            probe: App::new(
-                Platform::Android,
-                String::new(),
-                Evidence {
-                    path: String::new(),
-                    line: None,
-                    format: String::new(),
-                    excerpt: None,
-                },
-            ),
+            probe: App::new(Platform::Android, String::new(), Evidence::placeholder()),
         }
     }
 

@@ -198,16 +198,6 @@ impl<'f> DeviceApps<'f> {
     }
 }
 
-/// Evidence to fill in later ([`DeviceApps::push`]): empty, it allocates nothing.
-pub(crate) fn no_evidence() -> Evidence {
-    Evidence {
-        path: String::new(),
-        line: None,
-        format: String::new(),
-        excerpt: None,
-    }
-}
-
 /// Warns that `count` items (`what`: "row(s) without an id") were skipped, when any were.
 pub(crate) fn warn_skipped(warnings: &mut Vec<String>, count: usize, what: &str) {
     if count > 0 {

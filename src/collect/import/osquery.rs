@@ -252,7 +252,7 @@ fn judge(
     let Some(table) = Table::from_columns(|c| row.contains_key(c)) else {
         return Judged::Unknown;
     };
-    let Some(app) = app_from_row(table, row, super::no_evidence()) else {
+    let Some(app) = app_from_row(table, row, Evidence::placeholder()) else {
         return Judged::Nameless;
     };
     let wanted = keep.is_none_or(|keep| keep.wants(&app));

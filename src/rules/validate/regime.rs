@@ -16,7 +16,7 @@ pub(super) fn regime(ctx: &mut Ctx<'_>, source: usize, raw: &RegimeRaw) -> Regim
         short: raw
             .short
             .clone()
-            .unwrap_or_else(|| short_instrument(&raw.instrument)),
+            .unwrap_or_else(|| crate::rules::instrument::short_instrument(&raw.instrument)),
         title: raw.title.clone(),
         instrument: raw.instrument.clone(),
         kind: raw.kind.as_ref().map(|k| k.value),
@@ -120,18 +120,6 @@ fn sources_and_review(ctx: &mut Ctx<'_>, source: usize, raw: &RegimeRaw) -> Vec<
         ),
     }
     sources
-}
-
-/// The first part of an instrument: "FAR 52.204-27 (JUN 2023); ..." -> "FAR 52.204-27".
-fn short_instrument(instrument: &str) -> String {
-    let first = instrument.split(';').next().unwrap_or(instrument);
-    first
-        .split(" (")
-        .next()
-        .unwrap_or(first)
-        .replace("Executive Order ", "EO ")
-        .trim()
-        .to_string()
 }
 
 pub(super) fn plain_status(status: RegimeStatus) -> Status {
